@@ -1,0 +1,155 @@
+//! The e-WOKiSS extranet API: a unit administrator keeps the persons of the own unit (and its
+//! sub-units) current; a participant reads and updates the own record. Every change lands in
+//! the same table the staff CRM reads — there is no import step.
+
+use ewokiss_adapters::app::{self, LeaveInput, MoveInput, PersonView, Registry, UnitView};
+use ewokiss_adapters::auth::Verifier;
+use ewokiss_adapters::dynamo::registry::ChildUnit;
+use ewokiss_adapters::dynamo::Page;
+use ewokiss_adapters::http::{self, BearerAuth, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, ErrorBody};
+use ewokiss_domain::access::{Actor, Role};
+use ewokiss_domain::history::UserRef;
+use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
+use lambda_http::http::Method;
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+pub const BASE: &str = "/api/extranet";
+
+pub struct App {
+    pub registry: Registry,
+    pub verifier: Verifier,
+}
+
+type Reply = Result<Response<Body>, ApiError>;
+
+pub async fn handle(app: &App, request: Request) -> Response<Body> {
+    route(app, &request).await.unwrap_or_else(ApiError::into_response)
+}
+
+async fn route(app: &App, request: &Request) -> Reply {
+    let path = request.uri().path().to_owned();
+    let segments = http::route_segments(&path, BASE).ok_or(ApiError::NotFound)?;
+    let method = request.method().clone();
+    if segments.as_slice() == ["openapi.json"] && http::is_read(&method) {
+        return ok(&ApiDoc::openapi());
+    }
+    let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let actor = app.verifier.actor(authorization).await?;
+    let r = &app.registry;
+    let a = &actor;
+    match (method, segments.as_slice()) {
+        (Method::GET, ["me"]) => me(r, a).await,
+        (Method::GET, ["persons"]) => persons(r, a, request).await,
+        (Method::POST, ["persons"]) => {
+            admin_only(a)?;
+            created(&r.create_person(a, parse_body::<NewPerson>(request)?).await?)
+        }
+        (Method::GET, ["persons", id]) => ok(&r.person_view(a, app::person_id(id)?).await?),
+        (Method::PATCH, ["persons", id]) => ok(&r.edit_person(a, app::person_id(id)?, parse_body::<PersonEdit>(request)?).await?),
+        (Method::POST, ["persons", id, "leave"]) => {
+            admin_only(a)?;
+            let input = if request.body().as_ref().iter().all(u8::is_ascii_whitespace) { LeaveInput::default() } else { parse_body(request)? };
+            ok(&r.leave(a, app::person_id(id)?, input).await?)
+        }
+        (Method::POST, ["persons", id, "move"]) => {
+            admin_only(a)?;
+            ok(&r.move_person(a, app::person_id(id)?, parse_body::<MoveInput>(request)?).await?)
+        }
+        (Method::GET, ["persons", id, "employments"]) => ok(&r.employments(a, app::person_id(id)?).await?),
+        (_, ["me" | "persons", ..]) => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// The extranet serves unit administrators and participants; staff use the CRM, whose
+/// actions are audited as staff actions.
+fn admin_only(actor: &Actor) -> Result<(), ApiError> {
+    match actor.role {
+        Role::UnitAdmin => Ok(()),
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub user: UserRef,
+    pub email: Option<String>,
+    /// `unit-admin` or `participant`.
+    pub role: String,
+    pub unit: UnitView,
+    pub sub_units: Vec<ChildUnit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person: Option<PersonView>,
+}
+
+/// The signed-in user, their unit and its sub-units, and (for a participant) the own record.
+#[utoipa::path(get, path = "/api/extranet/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn me(r: &Registry, a: &Actor) -> Reply {
+    let role = match a.role {
+        Role::UnitAdmin => "unit-admin",
+        Role::Participant => "participant",
+        Role::Staff => return Err(ApiError::Forbidden),
+    };
+    let person = match a.person_id {
+        Some(id) => Some(r.person_view(a, id).await?),
+        None => None,
+    };
+    let unit_id = a.unit_id.or_else(|| person.as_ref().map(|p| p.person.unit_id)).ok_or(ApiError::Forbidden)?;
+    let unit = r.unit(a, unit_id).await?;
+    let sub_units = if a.role == Role::UnitAdmin { r.children(a, unit_id).await? } else { Vec::new() };
+    ok(&Me { user: a.as_user_ref(), email: a.email.clone(), role: role.into(), unit: unit.into(), sub_units, person })
+}
+
+/// Persons of the administrator's unit and all its sub-units (`unitId` narrows to one unit of
+/// the subtree; `includeLeft` adds former employees).
+#[utoipa::path(get, path = "/api/extranet/persons",
+    params(("unitId" = Option<String>, Query), ("includeLeft" = Option<bool>, Query), ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<PersonView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn persons(r: &Registry, a: &Actor, request: &Request) -> Reply {
+    admin_only(a)?;
+    let (unit_id, subtree) = match query_param(request, "unitId") {
+        Some(raw) => (app::unit_id(&raw)?, false),
+        None => (a.unit_id.ok_or(ApiError::Forbidden)?, true),
+    };
+    let unit = r.unit(a, unit_id).await?;
+    let include_left = bool_param(request, "includeLeft")?.unwrap_or(false);
+    let cursor = query_param(request, "cursor");
+    ok(&r.unit_persons(a, &unit, subtree, include_left, page_limit(request)?, cursor.as_deref()).await?)
+}
+
+#[allow(dead_code)] // bodies are never called: the annotations feed the OpenAPI document
+mod documented {
+    use super::*;
+
+    #[utoipa::path(post, path = "/api/extranet/persons", request_body = NewPerson,
+        responses((status = 201, body = PersonView), (status = 409, body = ErrorBody, description = "duplicate e-mail or name"), (status = 422, body = ErrorBody)))]
+    pub fn create_person() {}
+    #[utoipa::path(get, path = "/api/extranet/persons/{id}", params(("id" = String, Path)), responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
+    pub fn get_person() {}
+    #[utoipa::path(patch, path = "/api/extranet/persons/{id}", params(("id" = String, Path)), request_body = PersonEdit,
+        responses((status = 200, body = PersonView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn edit_person() {}
+    #[utoipa::path(post, path = "/api/extranet/persons/{id}/leave", params(("id" = String, Path)), request_body = LeaveInput,
+        responses((status = 200, body = Person), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn leave() {}
+    #[utoipa::path(post, path = "/api/extranet/persons/{id}/move", params(("id" = String, Path)), request_body = MoveInput,
+        responses((status = 200, body = PersonView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn move_person() {}
+    #[utoipa::path(get, path = "/api/extranet/persons/{id}/employments", params(("id" = String, Path)), responses((status = 200, body = Vec<Employment>)))]
+    pub fn employments() {}
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "e-WOKiSS extranet API", description = "For unit administrators (own unit and sub-units) and participants (own record)."),
+    paths(me, persons, documented::create_person, documented::get_person, documented::edit_person, documented::leave, documented::move_person, documented::employments),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+pub fn openapi_json() -> String {
+    ApiDoc::openapi().to_pretty_json().expect("OpenAPI serialises")
+}

@@ -1,0 +1,275 @@
+//! The staff CRM API: units, persons, contact history, tasks, search and the audit trail.
+//! Routing and request parsing only; rules live in the domain, storage in the adapters.
+
+use ewokiss_adapters::app::{self, LeaveInput, MoveInput, PersonView, Registry, SearchResult, UnitView};
+use ewokiss_adapters::auth::Verifier;
+use ewokiss_adapters::dynamo::registry::{ChildUnit, SearchEntry, UnitFilter};
+use ewokiss_adapters::dynamo::Page;
+use ewokiss_adapters::http::{self, BearerAuth, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, ErrorBody};
+use ewokiss_domain::access::Actor;
+use ewokiss_domain::history::{AuditEntry, ContactEvent, NewContactEvent, ObjectKind, ObjectRef, UserRef};
+use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
+use ewokiss_domain::task::{Task, TaskInput, TaskStatus};
+use ewokiss_domain::teryt;
+use ewokiss_domain::time;
+use ewokiss_domain::unit::UnitInput;
+use lambda_http::http::Method;
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+pub const BASE: &str = "/api/staff";
+
+pub struct App {
+    pub registry: Registry,
+    pub verifier: Verifier,
+}
+
+type Reply = Result<Response<Body>, ApiError>;
+
+/// Entry point: every request, whatever happens, gets a JSON response.
+pub async fn handle(app: &App, request: Request) -> Response<Body> {
+    route(app, &request).await.unwrap_or_else(ApiError::into_response)
+}
+
+async fn route(app: &App, request: &Request) -> Reply {
+    let path = request.uri().path().to_owned();
+    let segments = http::route_segments(&path, BASE).ok_or(ApiError::NotFound)?;
+    let method = request.method().clone();
+    if segments.as_slice() == ["openapi.json"] && http::is_read(&method) {
+        return ok(&ApiDoc::openapi());
+    }
+    let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let actor = app.verifier.actor(authorization).await?;
+    if !actor.is_staff() {
+        return Err(ApiError::Forbidden);
+    }
+    let r = &app.registry;
+    let a = &actor;
+    match (method, segments.as_slice()) {
+        (Method::GET, ["me"]) => me(r, a).await,
+        (Method::GET, ["users"]) => ok(&r.staff_users(a).await?),
+        (Method::GET, ["powiaty"]) => powiaty(),
+        (Method::GET, ["units"]) => list_units(r, a, request).await,
+        (Method::POST, ["units"]) => created(&r.create_unit(a, parse_body(request)?).await?),
+        (Method::GET, ["units", id]) => ok(&UnitView::from(r.unit(a, app::unit_id(id)?).await?)),
+        (Method::PATCH, ["units", id]) => ok(&r.update_unit(a, app::unit_id(id)?, parse_body(request)?).await?),
+        (Method::GET, ["units", id, "children"]) => ok(&r.children(a, app::unit_id(id)?).await?),
+        (Method::GET, ["units", id, "persons"]) => unit_persons(r, a, id, request).await,
+        (Method::GET, ["units", id, "history"]) => history(r, a, ObjectKind::Unit, &app::unit_id(id)?.to_string(), request).await,
+        (Method::POST, ["units", id, "history"]) => add_event(r, a, ObjectKind::Unit, id, request).await,
+        (Method::GET, ["units", id, "tasks"]) => ok(&r.tasks_of(a, ObjectKind::Unit, &app::unit_id(id)?.to_string()).await?),
+        (Method::GET, ["units", id, "audit"]) => audit(r, a, ObjectKind::Unit, &app::unit_id(id)?.to_string(), request).await,
+        (Method::POST, ["persons"]) => created(&r.create_person(a, parse_body::<NewPerson>(request)?).await?),
+        (Method::GET, ["persons", id]) => ok(&r.person_view(a, app::person_id(id)?).await?),
+        (Method::PATCH, ["persons", id]) => ok(&r.edit_person(a, app::person_id(id)?, parse_body::<PersonEdit>(request)?).await?),
+        (Method::POST, ["persons", id, "leave"]) => ok(&r.leave(a, app::person_id(id)?, optional_body::<LeaveInput>(request)?).await?),
+        (Method::POST, ["persons", id, "move"]) => ok(&r.move_person(a, app::person_id(id)?, parse_body::<MoveInput>(request)?).await?),
+        (Method::GET, ["persons", id, "employments"]) => ok(&r.employments(a, app::person_id(id)?).await?),
+        (Method::GET, ["persons", id, "history"]) => history(r, a, ObjectKind::Person, &app::person_id(id)?.to_string(), request).await,
+        (Method::POST, ["persons", id, "history"]) => add_event(r, a, ObjectKind::Person, id, request).await,
+        (Method::GET, ["persons", id, "audit"]) => audit(r, a, ObjectKind::Person, &app::person_id(id)?.to_string(), request).await,
+        (Method::GET, ["persons", id, "tasks"]) => ok(&r.tasks_of(a, ObjectKind::Person, &app::person_id(id)?.to_string()).await?),
+        (Method::GET, ["search"]) => search(r, a, request).await,
+        (Method::GET, ["tasks"]) => tasks(r, a, request).await,
+        (Method::POST, ["tasks"]) => created(&r.create_task(a, parse_body::<TaskInput>(request)?).await?),
+        (Method::PATCH, ["tasks", id]) => ok(&r.update_task(a, app::task_id(id)?, parse_body::<TaskInput>(request)?).await?),
+        (_, ["me" | "users" | "powiaty" | "units" | "persons" | "search" | "tasks", ..]) => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// A body that may be absent (`{}` is assumed).
+fn optional_body<T: serde::de::DeserializeOwned + Default>(request: &Request) -> Result<T, ApiError> {
+    if request.body().as_ref().iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_body(request)
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub user: UserRef,
+    pub email: Option<String>,
+    pub role: String,
+}
+
+/// The signed-in staff member (also records them in the staff directory for task assignment).
+#[utoipa::path(get, path = "/api/staff/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn me(r: &Registry, a: &Actor) -> Reply {
+    r.remember_staff(a).await?;
+    ok(&Me { user: a.as_user_ref(), email: a.email.clone(), role: "staff".into() })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Powiat {
+    pub teryt: String,
+    pub name: String,
+}
+
+/// Powiaty and cities with powiat rights of the region, for filters (from the TERYT register).
+#[utoipa::path(get, path = "/api/staff/powiaty", responses((status = 200, body = Vec<Powiat>)))]
+fn powiaty() -> Reply {
+    let list: Vec<Powiat> = teryt::powiaty().map(|entry| Powiat { teryt: entry.code.to_owned(), name: entry.name.to_owned() }).collect();
+    ok(&list)
+}
+
+/// Units by name, filtered by kind, powiat (4-digit TERYT) and membership today.
+#[utoipa::path(get, path = "/api/staff/units",
+    params(("kind" = Option<String>, Query), ("powiat" = Option<String>, Query), ("member" = Option<bool>, Query), ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<UnitView>), (status = 400, body = ErrorBody)))]
+async fn list_units(r: &Registry, a: &Actor, request: &Request) -> Reply {
+    let powiat = query_param(request, "powiat");
+    if let Some(code) = &powiat {
+        if teryt::lookup(code).is_none_or(|entry| !entry.kind.is_powiat_level()) {
+            return Err(ApiError::BadRequest(vec![ewokiss_domain::errors::FieldError::new(
+                "powiat",
+                "unknown_powiat",
+                "Nieznany kod TERYT powiatu.",
+                "Unknown powiat TERYT code.",
+            )]));
+        }
+    }
+    let filter = UnitFilter {
+        kind: app::unit_kind_param(query_param(request, "kind"))?,
+        powiat,
+        member_on: bool_param(request, "member")?.map(|member| (member, time::today())),
+    };
+    let cursor = query_param(request, "cursor");
+    ok(&r.list_units(a, &filter, page_limit(request)?, cursor.as_deref()).await?)
+}
+
+/// Persons working in the unit itself (`includeLeft` adds former employees).
+#[utoipa::path(get, path = "/api/staff/units/{id}/persons",
+    params(("id" = String, Path), ("includeLeft" = Option<bool>, Query), ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<PersonView>), (status = 404, body = ErrorBody)))]
+async fn unit_persons(r: &Registry, a: &Actor, id: &str, request: &Request) -> Reply {
+    let unit = r.unit(a, app::unit_id(id)?).await?;
+    let include_left = bool_param(request, "includeLeft")?.unwrap_or(false);
+    let cursor = query_param(request, "cursor");
+    ok(&r.unit_persons(a, &unit, false, include_left, page_limit(request)?, cursor.as_deref()).await?)
+}
+
+/// Contact history of a unit or person, newest first.
+#[utoipa::path(get, path = "/api/staff/{kind}/{id}/history",
+    params(("kind" = String, Path, description = "units or persons"), ("id" = String, Path), ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<ContactEvent>)))]
+async fn history(r: &Registry, a: &Actor, kind: ObjectKind, id: &str, request: &Request) -> Reply {
+    let cursor = query_param(request, "cursor");
+    ok(&r.history(a, kind, id, page_limit(request)?, cursor.as_deref()).await?)
+}
+
+/// Adds a note, call or meeting to the history of a unit or person.
+#[utoipa::path(post, path = "/api/staff/{kind}/{id}/history", request_body = NewContactEvent,
+    params(("kind" = String, Path, description = "units or persons"), ("id" = String, Path)),
+    responses((status = 201, body = ContactEvent), (status = 422, body = ErrorBody)))]
+async fn add_event(r: &Registry, a: &Actor, kind: ObjectKind, id: &str, request: &Request) -> Reply {
+    let input: NewContactEvent = parse_body(request)?;
+    created(&r.add_event(a, ObjectRef { kind, id: id.to_owned(), label: None }, input).await?)
+}
+
+/// Who changed what and when (before/after), newest first.
+#[utoipa::path(get, path = "/api/staff/{kind}/{id}/audit",
+    params(("kind" = String, Path, description = "units or persons"), ("id" = String, Path), ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<AuditEntry>)))]
+async fn audit(r: &Registry, a: &Actor, kind: ObjectKind, id: &str, request: &Request) -> Reply {
+    let cursor = query_param(request, "cursor");
+    ok(&r.audit(a, kind, id, page_limit(request)?, cursor.as_deref()).await?)
+}
+
+/// Units and persons whose names have words starting with every word of `q`, ignoring case
+/// and Polish diacritics ("zolk" finds "Żółkiewski").
+#[utoipa::path(get, path = "/api/staff/search", params(("q" = String, Query)),
+    responses((status = 200, body = SearchResult), (status = 422, body = ErrorBody)))]
+async fn search(r: &Registry, a: &Actor, request: &Request) -> Reply {
+    let q = query_param(request, "q").unwrap_or_default();
+    ok(&r.search(a, &q).await?)
+}
+
+/// Tasks by status (`open`, `done`, `cancelled`), all or the caller's (`assignee=me`).
+#[utoipa::path(get, path = "/api/staff/tasks",
+    params(("status" = Option<String>, Query), ("assignee" = Option<String>, Query), ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<Task>)))]
+async fn tasks(r: &Registry, a: &Actor, request: &Request) -> Reply {
+    let status = match query_param(request, "status") {
+        None => TaskStatus::Open,
+        Some(raw) => TaskStatus::parse(&raw).ok_or_else(|| {
+            ApiError::BadRequest(vec![ewokiss_domain::errors::FieldError::new("status", "unknown_status", "Nieznany status.", "Unknown status.")])
+        })?,
+    };
+    let mine = match query_param(request, "assignee").as_deref() {
+        None | Some("all") => false,
+        Some("me") => true,
+        Some(_) => {
+            return Err(ApiError::BadRequest(vec![ewokiss_domain::errors::FieldError::new(
+                "assignee",
+                "invalid_assignee",
+                "Dozwolone: me, all.",
+                "Allowed: me, all.",
+            )]))
+        }
+    };
+    let cursor = query_param(request, "cursor");
+    ok(&r.tasks(a, status, mine, page_limit(request)?, cursor.as_deref()).await?)
+}
+
+#[allow(dead_code)] // bodies are never called: the annotations feed the OpenAPI document
+mod documented {
+    //! Routes whose handlers are one-liners in the router, described here for the OpenAPI document.
+    use super::*;
+
+    #[utoipa::path(get, path = "/api/staff/users", responses((status = 200, body = Vec<UserRef>)))]
+    pub fn users() {}
+    #[utoipa::path(post, path = "/api/staff/units", request_body = UnitInput,
+        responses((status = 201, body = UnitView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn create_unit() {}
+    #[utoipa::path(get, path = "/api/staff/units/{id}", params(("id" = String, Path)), responses((status = 200, body = UnitView), (status = 404, body = ErrorBody)))]
+    pub fn get_unit() {}
+    #[utoipa::path(patch, path = "/api/staff/units/{id}", params(("id" = String, Path)), request_body = UnitInput,
+        responses((status = 200, body = UnitView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn update_unit() {}
+    #[utoipa::path(get, path = "/api/staff/units/{id}/children", params(("id" = String, Path)), responses((status = 200, body = Vec<ChildUnit>)))]
+    pub fn children() {}
+    #[utoipa::path(get, path = "/api/staff/{kind}/{id}/tasks", params(("kind" = String, Path), ("id" = String, Path)), responses((status = 200, body = Vec<Task>)))]
+    pub fn object_tasks() {}
+    #[utoipa::path(post, path = "/api/staff/persons", request_body = NewPerson,
+        responses((status = 201, body = PersonView), (status = 409, body = ErrorBody, description = "duplicate e-mail or name"), (status = 422, body = ErrorBody)))]
+    pub fn create_person() {}
+    #[utoipa::path(get, path = "/api/staff/persons/{id}", params(("id" = String, Path)), responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
+    pub fn get_person() {}
+    #[utoipa::path(patch, path = "/api/staff/persons/{id}", params(("id" = String, Path)), request_body = PersonEdit,
+        responses((status = 200, body = PersonView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn edit_person() {}
+    #[utoipa::path(post, path = "/api/staff/persons/{id}/leave", params(("id" = String, Path)), request_body = LeaveInput,
+        responses((status = 200, body = Person), (status = 422, body = ErrorBody)))]
+    pub fn leave() {}
+    #[utoipa::path(post, path = "/api/staff/persons/{id}/move", params(("id" = String, Path)), request_body = MoveInput,
+        responses((status = 200, body = PersonView), (status = 422, body = ErrorBody)))]
+    pub fn move_person() {}
+    #[utoipa::path(get, path = "/api/staff/persons/{id}/employments", params(("id" = String, Path)), responses((status = 200, body = Vec<Employment>)))]
+    pub fn employments() {}
+    #[utoipa::path(post, path = "/api/staff/tasks", request_body = TaskInput, responses((status = 201, body = Task), (status = 422, body = ErrorBody)))]
+    pub fn create_task() {}
+    #[utoipa::path(patch, path = "/api/staff/tasks/{id}", params(("id" = String, Path)), request_body = TaskInput,
+        responses((status = 200, body = Task), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn update_task() {}
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "e-WOKiSS staff API", description = "CRM of the association: units, persons, contact history, tasks. Errors carry Polish and English messages and name each offending field."),
+    paths(me, powiaty, list_units, unit_persons, history, add_event, audit, search, tasks,
+        documented::users, documented::create_unit, documented::get_unit, documented::update_unit, documented::children,
+        documented::object_tasks, documented::create_person, documented::get_person, documented::edit_person, documented::leave,
+        documented::move_person, documented::employments, documented::create_task, documented::update_task),
+    components(schemas(SearchEntry)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document as committed in docs/ (pretty JSON).
+pub fn openapi_json() -> String {
+    ApiDoc::openapi().to_pretty_json().expect("OpenAPI serialises")
+}

@@ -1,0 +1,376 @@
+//! DynamoDB: the single table behind every repository. Items are `{PK, SK, [GSI keys], type,
+//! data}` where `data` is the domain entity serialised by serde; keys come from `crate::keys`.
+
+mod counter;
+pub mod registry;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, DeleteRequest, Put, PutRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::Client;
+use base64::Engine;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use counter::CallCounter;
+
+use crate::keys::{IndexKey, Key, GSI1PK, GSI1SK, GSI2PK, GSI2SK, PK, SK};
+
+pub type Item = HashMap<String, AttributeValue>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A condition of a write failed; `label` names which item (e.g. "email", "version").
+    #[error("condition failed on {label}")]
+    ConditionFailed { label: &'static str },
+    #[error("the paging cursor is not valid for this list")]
+    InvalidCursor,
+    #[error("stored item could not be read: {0}")]
+    Decode(String),
+    #[error("DynamoDB: {0}")]
+    Backend(String),
+}
+
+impl<E: std::error::Error + 'static, R: std::fmt::Debug> From<SdkError<E, R>> for StoreError {
+    fn from(error: SdkError<E, R>) -> Self {
+        StoreError::Backend(aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string())
+    }
+}
+
+/// The table and a client built once per cold start.
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub client: Client,
+    pub name: Arc<str>,
+    pub calls: CallCounter,
+    /// Bulk loading into an empty table (demo data): transactions are written as unconditional
+    /// batch writes. Never set on a request path.
+    bulk_load: bool,
+}
+
+impl Table {
+    pub fn new(sdk_config: &aws_config::SdkConfig, name: &str) -> Self {
+        let calls = CallCounter::default();
+        let config = aws_sdk_dynamodb::config::Builder::from(sdk_config).interceptor(calls.clone()).build();
+        Self { client: Client::from_conf(config), name: name.into(), calls, bulk_load: false }
+    }
+
+    /// The same table, for loading demo data into an empty table: see `bulk_load`.
+    pub fn for_bulk_load(&self) -> Self {
+        Self { bulk_load: true, ..self.clone() }
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&*self.name)
+            .key(PK, s(&key.pk))
+            .key(SK, s(&key.sk))
+            .send()
+            .await?;
+        output.item.map(|item| decode(&item)).transpose()
+    }
+
+    /// An unconditional single-item write (idempotent upserts only).
+    pub async fn put(&self, item: Item) -> Result<(), StoreError> {
+        self.client.put_item().table_name(&*self.name).set_item(Some(item)).send().await?;
+        Ok(())
+    }
+
+    /// One page of a query on the table or an index.
+    pub async fn query<T: DeserializeOwned>(&self, query: Query<'_>) -> Result<Page<T>, StoreError> {
+        let (pk_name, sk_name) = match query.index {
+            None => (PK, SK),
+            Some("GSI1") => (GSI1PK, GSI1SK),
+            Some(_) => (GSI2PK, GSI2SK),
+        };
+        let start = match query.cursor {
+            Some(cursor) => Some(decode_cursor(cursor, pk_name, query.partition)?),
+            None => None,
+        };
+        let mut request = self
+            .client
+            .query()
+            .table_name(&*self.name)
+            .set_index_name(query.index.map(str::to_owned))
+            .expression_attribute_names("#pk", pk_name)
+            .expression_attribute_values(":pk", s(query.partition))
+            .scan_index_forward(!query.newest_first)
+            .set_limit(query.limit)
+            .set_exclusive_start_key(start);
+        request = match query.sort_prefix {
+            Some(prefix) => request
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#sk", sk_name)
+                .expression_attribute_values(":prefix", s(prefix)),
+            None => request.key_condition_expression("#pk = :pk"),
+        };
+        if let Some(filter) = query.filter {
+            request = request.filter_expression(filter.expression);
+            for (name, value) in filter.names {
+                request = request.expression_attribute_names(name, value);
+            }
+            for (name, value) in filter.values {
+                request = request.expression_attribute_values(name, value);
+            }
+        }
+        let output = request.send().await?;
+        let items = output.items.unwrap_or_default().iter().map(decode).collect::<Result<Vec<T>, _>>()?;
+        let next = output.last_evaluated_key.map(|key| encode_cursor(&key));
+        Ok(Page { items, next })
+    }
+
+    /// Writes all items or none; a failed condition is reported with its label.
+    pub async fn transact(&self, tx: Transaction) -> Result<(), StoreError> {
+        if tx.items.is_empty() {
+            return Ok(());
+        }
+        if self.bulk_load {
+            return self.batch_write(tx.items).await;
+        }
+        let result = self.client.transact_write_items().set_transact_items(Some(tx.items)).send().await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                if let SdkError::ServiceError(service) = &error {
+                    if let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err() {
+                        let failed = cancelled
+                            .cancellation_reasons()
+                            .iter()
+                            .position(|reason| reason.code() == Some("ConditionalCheckFailed"));
+                        if let Some(index) = failed {
+                            return Err(StoreError::ConditionFailed { label: tx.labels[index] });
+                        }
+                    }
+                }
+                Err(error.into())
+            }
+        }
+    }
+}
+
+impl Table {
+    async fn batch_write(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        let requests: Vec<WriteRequest> = items
+            .into_iter()
+            .filter_map(|item| {
+                if let Some(put) = item.put {
+                    let put = PutRequest::builder().set_item(Some(put.item)).build().ok()?;
+                    Some(WriteRequest::builder().put_request(put).build())
+                } else if let Some(delete) = item.delete {
+                    let delete = DeleteRequest::builder().set_key(Some(delete.key)).build().ok()?;
+                    Some(WriteRequest::builder().delete_request(delete).build())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for chunk in requests.chunks(25) {
+            let mut pending = HashMap::from([(self.name.to_string(), chunk.to_vec())]);
+            while !pending.is_empty() {
+                let output = self.client.batch_write_item().set_request_items(Some(pending)).send().await?;
+                pending = output.unprocessed_items.unwrap_or_default();
+                pending.retain(|_, requests| !requests.is_empty());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A filter applied after the key condition (reads the same items, returns fewer).
+pub struct Filter {
+    pub expression: String,
+    pub names: Vec<(String, String)>,
+    pub values: Vec<(String, AttributeValue)>,
+}
+
+/// A named access pattern resolved to a key condition.
+pub struct Query<'a> {
+    pub index: Option<&'static str>,
+    pub partition: &'a str,
+    pub sort_prefix: Option<&'a str>,
+    pub newest_first: bool,
+    pub limit: Option<i32>,
+    pub cursor: Option<&'a str>,
+    pub filter: Option<Filter>,
+}
+
+impl<'a> Query<'a> {
+    pub fn table(partition: &'a str) -> Self {
+        Self { index: None, partition, sort_prefix: None, newest_first: false, limit: None, cursor: None, filter: None }
+    }
+
+    pub fn index(index: &'static str, partition: &'a str) -> Self {
+        Self { index: Some(index), ..Self::table(partition) }
+    }
+
+    pub fn prefix(mut self, prefix: &'a str) -> Self {
+        self.sort_prefix = Some(prefix);
+        self
+    }
+
+    pub fn newest_first(mut self) -> Self {
+        self.newest_first = true;
+        self
+    }
+
+    pub fn page(mut self, limit: i32, cursor: Option<&'a str>) -> Self {
+        self.limit = Some(limit);
+        self.cursor = cursor;
+        self
+    }
+
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to read the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next: self.next }
+    }
+}
+
+/// Builder of one all-or-nothing write.
+#[derive(Default)]
+pub struct Transaction {
+    items: Vec<TransactWriteItem>,
+    labels: Vec<&'static str>,
+}
+
+impl Transaction {
+    fn push(&mut self, label: &'static str, item: TransactWriteItem) {
+        self.items.push(item);
+        self.labels.push(label);
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Puts an item that must not exist yet.
+    pub fn create(&mut self, table: &Table, label: &'static str, item: Item) {
+        self.put_if(table, label, item, Some(("attribute_not_exists(PK)", vec![], vec![])));
+    }
+
+    /// Overwrites an item.
+    pub fn put(&mut self, table: &Table, item: Item) {
+        self.put_if(table, "put", item, None);
+    }
+
+    /// Replaces an entity only if it still has the version the change was computed from.
+    pub fn replace_versioned(&mut self, table: &Table, item: Item, expected_version: u64) {
+        self.put_if(
+            table,
+            "version",
+            item,
+            Some((
+                "#data.#version = :expected",
+                vec![("#data", "data"), ("#version", "version")],
+                vec![(":expected", AttributeValue::N(expected_version.to_string()))],
+            )),
+        );
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn put_if(
+        &mut self,
+        table: &Table,
+        label: &'static str,
+        item: Item,
+        condition: Option<(&str, Vec<(&str, &str)>, Vec<(&str, AttributeValue)>)>,
+    ) {
+        let mut put = Put::builder().table_name(&*table.name).set_item(Some(item));
+        if let Some((expression, names, values)) = condition {
+            put = put.condition_expression(expression);
+            for (name, value) in names {
+                put = put.expression_attribute_names(name, value);
+            }
+            for (name, value) in values {
+                put = put.expression_attribute_values(name, value);
+            }
+        }
+        let put = put.build().expect("table name and item are set");
+        self.push(label, TransactWriteItem::builder().put(put).build());
+    }
+
+    pub fn delete(&mut self, table: &Table, key: &Key) {
+        self.delete_if(table, "delete", key, None);
+    }
+
+    /// Deletes an item only if `data.<attribute>` still equals `value` (e.g. a sentinel's owner).
+    pub fn delete_if(&mut self, table: &Table, label: &'static str, key: &Key, owned_by: Option<(&str, &str)>) {
+        let mut delete = Delete::builder().table_name(&*table.name).key(PK, s(&key.pk)).key(SK, s(&key.sk));
+        if let Some((attribute, value)) = owned_by {
+            delete = delete
+                .condition_expression("#data.#owner = :owner")
+                .expression_attribute_names("#data", "data")
+                .expression_attribute_names("#owner", attribute)
+                .expression_attribute_values(":owner", s(value));
+        }
+        let delete = delete.build().expect("table name and key are set");
+        self.push(label, TransactWriteItem::builder().delete(delete).build());
+    }
+}
+
+pub fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+/// Builds an item: keys, optional index keys, the entity type and the entity under `data`.
+pub fn item<T: Serialize>(key: &Key, gsi1: Option<&IndexKey>, gsi2: Option<&IndexKey>, kind: &str, data: &T) -> Item {
+    let mut item = Item::new();
+    item.insert(PK.into(), s(&key.pk));
+    item.insert(SK.into(), s(&key.sk));
+    if let Some(index) = gsi1 {
+        item.insert(GSI1PK.into(), s(&index.pk));
+        item.insert(GSI1SK.into(), s(&index.sk));
+    }
+    if let Some(index) = gsi2 {
+        item.insert(GSI2PK.into(), s(&index.pk));
+        item.insert(GSI2SK.into(), s(&index.sk));
+    }
+    item.insert("type".into(), s(kind));
+    let data = serde_dynamo::to_attribute_value(data).expect("domain entities serialise to DynamoDB values");
+    item.insert("data".into(), data);
+    item
+}
+
+pub fn decode<T: DeserializeOwned>(item: &Item) -> Result<T, StoreError> {
+    let data = item.get("data").ok_or_else(|| StoreError::Decode("item has no data".into()))?;
+    serde_dynamo::from_attribute_value(data.clone()).map_err(|e| StoreError::Decode(e.to_string()))
+}
+
+fn encode_cursor(key: &Item) -> String {
+    let plain: HashMap<&str, &str> =
+        key.iter().filter_map(|(name, value)| value.as_s().ok().map(|v| (name.as_str(), v.as_str()))).collect();
+    let json = serde_json::to_vec(&plain).expect("string map serialises");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+}
+
+/// A cursor is only accepted for the partition it was issued for.
+fn decode_cursor(cursor: &str, partition_attribute: &str, partition: &str) -> Result<Item, StoreError> {
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::InvalidCursor)?;
+    let plain: HashMap<String, String> = serde_json::from_slice(&json).map_err(|_| StoreError::InvalidCursor)?;
+    if plain.get(partition_attribute).map(String::as_str) != Some(partition) || !plain.contains_key(PK) || !plain.contains_key(SK) {
+        return Err(StoreError::InvalidCursor);
+    }
+    Ok(plain.into_iter().map(|(name, value)| (name, AttributeValue::S(value))).collect())
+}

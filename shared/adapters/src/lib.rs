@@ -1,0 +1,9 @@
+//! Adapters of e-WOKiSS: DynamoDB storage, token verification, configuration and the HTTP
+//! glue shared by the functions, plus the registry use cases both APIs call.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod dynamo;
+pub mod http;
+pub mod keys;

@@ -1,0 +1,14 @@
+//! The pure domain of e-WOKiSS: value types that parse, entities and their rules, access rules.
+//! No AWS types and no I/O here; adapters in `ewokiss-adapters` store and load these types.
+
+pub mod access;
+pub mod errors;
+pub mod history;
+pub mod ids;
+pub mod person;
+pub mod search;
+pub mod task;
+pub mod teryt;
+pub mod time;
+pub mod unit;
+pub mod values;

@@ -1,0 +1,132 @@
+// JSON API client: same-origin /api/staff/* and /api/extranet/*, Bearer ID token,
+// errors surfaced as ApiError carrying the server's {error, message:{pl,en}, fields, duplicates}.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { getIdToken, logout } from './auth.js';
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+  }
+  get kind() {
+    if (this.status === 0) return 'network';
+    if (this.status === 403) return 'forbidden';
+    if (this.status === 404) return 'not_found';
+    return this.body.error || 'error';
+  }
+}
+
+let onUnauthorized = () => {};
+/** Called with no arguments after a 401 (the session is already cleared). */
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn;
+}
+
+export function withQuery(path, query) {
+  if (!query) return path;
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  }
+  const s = qs.toString();
+  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
+}
+
+export async function api(path, { method = 'GET', body, query, signal } = {}) {
+  const token = await getIdToken();
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(withQuery(path, query), {
+      method,
+      headers,
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      signal,
+    });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(0, null);
+  }
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (res.status === 401) {
+    logout();
+    onUnauthorized();
+    throw new ApiError(401, data);
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+/** Load `path` (re-loads when it changes); `path` null means "not yet". */
+export function useApi(path) {
+  const [state, setState] = useState({ data: null, error: null, loading: !!path });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!path) return undefined;
+    const ctrl = new AbortController();
+    setState((s) => ({ ...s, loading: true, error: null }));
+    api(path, { signal: ctrl.signal }).then(
+      (data) => setState({ data, error: null, loading: false }),
+      (error) => {
+        if (error.name !== 'AbortError') setState({ data: null, error, loading: false });
+      },
+    );
+    return () => ctrl.abort();
+  }, [path, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  const setData = useCallback((data) => setState((s) => ({ ...s, data })), []);
+  return { ...state, reload, setData };
+}
+
+/** A paged list: accepts `{items, next}` pages (or a plain array) and appends on `loadMore`. */
+export function usePaged(path) {
+  const [state, setState] = useState({ items: [], next: null, error: null, loading: !!path, loadingMore: false });
+  const [tick, setTick] = useState(0);
+  const current = useRef(path);
+  useEffect(() => {
+    current.current = path;
+    if (!path) return undefined;
+    const ctrl = new AbortController();
+    setState((s) => ({ ...s, loading: true, error: null }));
+    api(path, { signal: ctrl.signal }).then(
+      (page) => setState({ ...normalizePage(page), error: null, loading: false, loadingMore: false }),
+      (error) => {
+        if (error.name !== 'AbortError') setState({ items: [], next: null, error, loading: false, loadingMore: false });
+      },
+    );
+    return () => ctrl.abort();
+  }, [path, tick]);
+  const loadMore = useCallback(() => {
+    setState((s) => {
+      if (!s.next || s.loadingMore) return s;
+      const base = current.current;
+      api(withQuery(base, { cursor: s.next })).then(
+        (page) => {
+          if (current.current !== base) return;
+          const p = normalizePage(page);
+          setState((s2) => ({ ...s2, items: s2.items.concat(p.items), next: p.next, loadingMore: false }));
+        },
+        (error) => setState((s2) => ({ ...s2, error, loadingMore: false })),
+      );
+      return { ...s, loadingMore: true };
+    });
+  }, []);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { ...state, loadMore, reload };
+}
+
+export function normalizePage(page) {
+  if (Array.isArray(page)) return { items: page, next: null };
+  return { items: (page && page.items) || [], next: (page && page.next) || null };
+}

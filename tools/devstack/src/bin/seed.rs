@@ -1,0 +1,321 @@
+//! Loads demo data that looks like the association's own: every powiat and gmina of
+//! Wielkopolska from the TERYT register, some organisational units, generated persons with
+//! Polish names, memberships, contact history and tasks — written through the same use cases
+//! the APIs call, so keys, search entries and audit trail are the real ones.
+//!
+//! Usage: `seed --users-out .local/demo-users.json` (env: TABLE_NAME, AWS_* as for the functions).
+//! Running it again on a seeded table changes nothing and rewrites the users file.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use ewokiss_adapters::app::Registry;
+use ewokiss_adapters::config::aws_sdk_config;
+use ewokiss_adapters::dynamo::registry as store;
+use ewokiss_adapters::dynamo::Table;
+use ewokiss_domain::access::Actor;
+use ewokiss_domain::history::{NewContactEvent, ObjectKind, ObjectRef};
+use ewokiss_domain::ids::{PersonId, UnitId};
+use ewokiss_domain::person::NewPerson;
+use ewokiss_domain::search;
+use ewokiss_domain::task::TaskInput;
+use ewokiss_domain::teryt::{self, TerytKind};
+use ewokiss_domain::unit::{AddressInput, UnitInput};
+use serde::Serialize;
+
+const PASSWORD: &str = "Demo-Wokiss-2026";
+const KORNIK: &str = "3021093";
+const CZERWONAK: &str = "3021042";
+const POZNAN: &str = "3064";
+
+/// A small deterministic generator: the same demo data on every machine.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const FIRST_F: &[&str] = &["Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Elżbieta", "Zofia", "Joanna", "Magdalena", "Monika", "Dorota", "Beata", "Jolanta", "Grażyna", "Łucja", "Bożena", "Urszula", "Halina"];
+const FIRST_M: &[&str] = &["Piotr", "Krzysztof", "Andrzej", "Tomasz", "Paweł", "Michał", "Marcin", "Grzegorz", "Józef", "Łukasz", "Wojciech", "Mariusz", "Zbigniew", "Jerzy", "Tadeusz", "Mirosław", "Sławomir", "Jarosław", "Maciej", "Bartłomiej"];
+const LAST: &[(&str, &str)] = &[
+    ("Nowak", "Nowak"), ("Kowalski", "Kowalska"), ("Wiśniewski", "Wiśniewska"), ("Wójcik", "Wójcik"), ("Kowalczyk", "Kowalczyk"),
+    ("Kamiński", "Kamińska"), ("Lewandowski", "Lewandowska"), ("Zieliński", "Zielińska"), ("Szymański", "Szymańska"), ("Woźniak", "Woźniak"),
+    ("Dąbrowski", "Dąbrowska"), ("Kozłowski", "Kozłowska"), ("Jankowski", "Jankowska"), ("Mazur", "Mazur"), ("Kwiatkowski", "Kwiatkowska"),
+    ("Krawczyk", "Krawczyk"), ("Piotrowski", "Piotrowska"), ("Grabowski", "Grabowska"), ("Nowakowski", "Nowakowska"), ("Pawłowski", "Pawłowska"),
+    ("Michalski", "Michalska"), ("Król", "Król"), ("Wieczorek", "Wieczorek"), ("Jabłoński", "Jabłońska"), ("Wróbel", "Wróbel"),
+    ("Majewski", "Majewska"), ("Olszewski", "Olszewska"), ("Stępień", "Stępień"), ("Jaworski", "Jaworska"), ("Malinowski", "Malinowska"),
+    ("Górski", "Górska"), ("Sikora", "Sikora"), ("Walczak", "Walczak"), ("Baran", "Baran"), ("Łuczak", "Łuczak"), ("Ślusarczyk", "Ślusarczyk"),
+];
+const POSITIONS: &[&str] = &["Sekretarz", "Skarbnik", "Kierownik Referatu Oświaty", "Inspektor ds. kadr", "Kierownik USC", "Informatyk", "Inspektor ds. zamówień publicznych", "Główny księgowy", "Radca prawny", "Inspektor ds. funduszy unijnych"];
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoUser {
+    username: String,
+    password: String,
+    email: String,
+    name: String,
+    group: &'static str,
+    unit_id: Option<String>,
+    person_id: Option<String>,
+    description: String,
+}
+
+fn unit_name(kind: TerytKind, name: &str) -> String {
+    match kind {
+        TerytKind::Powiat => format!("Powiat {name}"),
+        TerytKind::MiastoNaPrawachPowiatu => format!("Miasto {name}"),
+        TerytKind::GminaMiejska => format!("Miasto {name}"),
+        TerytKind::GminaWiejska | TerytKind::GminaMiejskoWiejska => format!("Gmina {name}"),
+    }
+}
+
+/// A valid NIP/REGON-9 from 9/8 generated digits (check digit 10 → next candidate).
+fn with_check_digit(rng: &mut Lcg, weights: &[u32], ten_is_zero: bool) -> String {
+    loop {
+        let digits: Vec<u32> = (0..weights.len()).map(|i| if i == 0 { 1 + rng.below(9) as u32 } else { rng.below(10) as u32 }).collect();
+        let sum: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
+        let check = match sum % 11 {
+            10 if ten_is_zero => 0,
+            10 => continue,
+            c => c,
+        };
+        return digits.iter().chain(std::iter::once(&check)).map(|d| char::from(b'0' + *d as u8)).collect();
+    }
+}
+
+fn slug(name: &str) -> String {
+    search::fold(name).replace(' ', "-")
+}
+
+fn system_actor() -> Actor {
+    Actor::from_claims("system-demo".into(), "Dane demonstracyjne".into(), None, &["staff".into()], None, None).expect("staff actor")
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let mut users_out = PathBuf::from(".local/demo-users.json");
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--users-out" => users_out = PathBuf::from(args.next().ok_or("--users-out needs a path")?),
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let table_name = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set")?;
+    let sdk = aws_sdk_config().await;
+    let table = Table::new(&sdk, &table_name);
+    // Loading into an empty table: batch writes instead of transactions (same items, same keys).
+    let registry = Registry::new(table.for_bulk_load());
+    let actor = system_actor();
+
+    let poznan_id = UnitId::derived("teryt", POZNAN);
+    if store::get_unit(&table, poznan_id).await?.is_none() {
+        load(&registry, &actor).await?;
+    } else {
+        eprintln!("demo data already present in {table_name}: nothing loaded");
+    }
+    let users = demo_users(&table).await?;
+    if let Some(dir) = users_out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&users_out, serde_json::to_vec_pretty(&users)?)?;
+    eprintln!("demo users written to {}", users_out.display());
+    Ok(())
+}
+
+async fn load(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::error::Error>> {
+    let mut rng = Lcg(20261127);
+    let mut used_emails = HashSet::new();
+    let mut unit_count = 0;
+    let mut person_count = 0;
+    let entries: Vec<_> = teryt::all()
+        .iter()
+        // A city with powiat rights is one unit (its 30NN011 gmina row is the same city).
+        .filter(|e| !(e.kind == TerytKind::GminaMiejska && teryt::lookup(&e.code[..4]).is_some_and(|p| p.kind == TerytKind::MiastoNaPrawachPowiatu)))
+        .collect();
+    let mut roots = Vec::new();
+    for entry in &entries {
+        let name = unit_name(entry.kind, entry.name);
+        let member = rng.below(100) < 85;
+        let since = NaiveDate::from_ymd_opt(1990 + rng.below(34) as i32, 1 + rng.below(12) as u32, 1).expect("valid date");
+        let city = entry.name.to_string();
+        let input = UnitInput {
+            kind: Some(entry.kind.as_str().into()),
+            name: Some(name.clone()),
+            teryt: Some(entry.code.into()),
+            nip: Some(with_check_digit(&mut rng, &[6, 5, 7, 2, 3, 4, 5, 6, 7], false)),
+            regon: Some(with_check_digit(&mut rng, &[8, 9, 2, 3, 4, 5, 6, 7], true)),
+            address: Some(AddressInput {
+                street: Some(format!("ul. {} {}", rng.pick(&["Rynek", "Główna", "Poznańska", "Kościuszki", "Wolności", "Dworcowa"]), 1 + rng.below(40))),
+                postal_code: Some(format!("6{}-{:03}", rng.below(5), rng.below(1000))),
+                city: Some(city),
+            }),
+            email: Some(format!("sekretariat@{}.pl", slug(entry.name))),
+            phone: Some(format!("6{} {:03} {:02} {:02}", 1 + rng.below(8), rng.below(1000), rng.below(100), rng.below(100))),
+            member_since: member.then(|| since.to_string()),
+            segments: Some(["EDU", "LEX", "PIAS+", "CWE", "ZZG/P"].iter().filter(|_| rng.below(2) == 0).map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        let unit = create_unit_with_id(registry, actor, input, UnitId::derived("teryt", entry.code)).await?;
+        unit_count += 1;
+        roots.push(unit);
+    }
+    // Organisational units of a few units, to show the tree.
+    let mut org_units = Vec::new();
+    for (code, names) in [
+        (KORNIK, &["Szkoła Podstawowa nr 1 w Kórniku", "Ośrodek Pomocy Społecznej w Kórniku"][..]),
+        (POZNAN, &["Zarząd Dróg Miejskich w Poznaniu", "Miejski Ośrodek Pomocy Rodzinie w Poznaniu"][..]),
+        ("3021", &["Starostwo Powiatowe w Poznaniu"][..]),
+        (CZERWONAK, &["Gminny Ośrodek Kultury Sokół w Czerwonaku"][..]),
+    ] {
+        for name in names {
+            let input = UnitInput {
+                kind: Some("jednostka_organizacyjna".into()),
+                name: Some((*name).into()),
+                parent_id: Some(UnitId::derived("teryt", code).to_string()),
+                ..Default::default()
+            };
+            let unit = registry.create_unit(actor, input).await.map_err(|e| format!("{name}: {e:?}"))?.unit;
+            unit_count += 1;
+            org_units.push(unit);
+        }
+    }
+    // Persons: a head and a few staff per unit.
+    for unit in roots.iter().chain(org_units.iter()) {
+        let head = match unit.kind.code() {
+            "gmina_wiejska" => "Wójt",
+            "gmina_miejska" | "gmina_miejsko_wiejska" => "Burmistrz",
+            "miasto_na_prawach_powiatu" => "Prezydent Miasta",
+            "powiat" => "Starosta",
+            _ => "Dyrektor",
+        };
+        let count = 2 + rng.below(4);
+        for index in 0..count {
+            let female = rng.below(2) == 0;
+            let first = if female { *rng.pick(FIRST_F) } else { *rng.pick(FIRST_M) };
+            let (male_last, female_last) = *rng.pick(LAST);
+            let last = if female { female_last } else { male_last };
+            let domain = unit.email.as_ref().and_then(|e| e.as_str().split('@').nth(1).map(str::to_owned)).unwrap_or_else(|| format!("{}.pl", slug(&unit.name)));
+            let mut email = format!("{}.{}@{domain}", slug(first), slug(last));
+            let mut n = 2;
+            while !used_emails.insert(email.clone()) {
+                email = format!("{}.{}{n}@{domain}", slug(first), slug(last));
+                n += 1;
+            }
+            let input = NewPerson {
+                first_name: Some(first.into()),
+                last_name: Some(last.into()),
+                position: Some(if index == 0 { head.to_string() } else { rng.pick(POSITIONS).to_string() }),
+                email: Some(email),
+                phone: Some(format!("{} {:03} {:03}", 500 + rng.below(300), rng.below(1000), rng.below(1000))),
+                unit_id: Some(unit.id.to_string()),
+                confirm_duplicate: true,
+            };
+            registry.create_person(actor, input).await.map_err(|e| format!("person in {}: {e:?}", unit.name))?;
+            person_count += 1;
+        }
+    }
+    // The people the demo and the browser tests talk about.
+    let kornik = UnitId::derived("teryt", KORNIK);
+    let czerwonak = UnitId::derived("teryt", CZERWONAK);
+    let named = [
+        ("Stanisław", "Żółkiewski", "Sekretarz Gminy", "stanislaw.zolkiewski@kornik.pl", kornik),
+        ("Katarzyna", "Wiśniewska-Łęcka", "Inspektor ds. oświaty", "katarzyna.lecka@kornik.pl", kornik),
+        ("Henryk", "Sienkiewicz", "Skarbnik Gminy", "henryk.sienkiewicz@czerwonak.pl", czerwonak),
+    ];
+    for (first, last, position, email, unit) in named {
+        let input = NewPerson {
+            first_name: Some(first.into()),
+            last_name: Some(last.into()),
+            position: Some(position.into()),
+            email: Some(email.into()),
+            phone: Some("61 817 04 11".into()),
+            unit_id: Some(unit.to_string()),
+            confirm_duplicate: true,
+        };
+        let person = registry.create_person(actor, input).await.map_err(|e| format!("{first} {last}: {e:?}"))?.person;
+        person_count += 1;
+        let note = NewContactEvent {
+            kind: Some("call".into()),
+            subject: Some("Pytanie o szkolenie z zamówień publicznych".into()),
+            body: Some("Prosi o informację o najbliższym terminie; wyślemy zaproszenie.".into()),
+            person_ids: vec![],
+        };
+        registry.add_event(actor, ObjectRef { kind: ObjectKind::Person, id: person.id.to_string(), label: None }, note).await.map_err(|e| format!("{e:?}"))?;
+    }
+    // Contact history and tasks across units.
+    for (index, unit) in roots.iter().enumerate().filter(|(i, _)| i % 7 == 0) {
+        let (kind, subject) = *rng.pick(&[
+            ("note", "Uwagi po szkoleniu z RODO"),
+            ("call", "Rozmowa o składce członkowskiej"),
+            ("meeting", "Spotkanie w sprawie programu PIAS+"),
+            ("call", "Zgłoszenie zmiany sekretarza"),
+        ]);
+        let event = NewContactEvent { kind: Some(kind.into()), subject: Some(subject.into()), body: None, person_ids: vec![] };
+        registry.add_event(actor, ObjectRef { kind: ObjectKind::Unit, id: unit.id.to_string(), label: None }, event).await.map_err(|e| format!("{e:?}"))?;
+        if index % 21 == 0 {
+            let task = TaskInput {
+                title: Some(format!("Przygotować ofertę szkoleń dla: {}", unit.name)),
+                due_on: Some(format!("2026-12-{:02}", 1 + rng.below(28))),
+                links: Some(vec![ObjectRef { kind: ObjectKind::Unit, id: unit.id.to_string(), label: None }]),
+                ..Default::default()
+            };
+            registry.create_task(actor, task).await.map_err(|e| format!("{e:?}"))?;
+        }
+    }
+    eprintln!("loaded {unit_count} units and {person_count} persons");
+    Ok(())
+}
+
+/// Demo units get ids derived from their TERYT code, so logins can name them on any machine.
+async fn create_unit_with_id(
+    registry: &Registry,
+    actor: &Actor,
+    input: UnitInput,
+    id: UnitId,
+) -> Result<ewokiss_domain::unit::Unit, Box<dyn std::error::Error>> {
+    let now = chrono::Utc::now();
+    let mut unit = input.create(None, now).map_err(|e| format!("{e:?}"))?;
+    unit.id = id;
+    let audit = ewokiss_domain::history::AuditEntry::new(
+        actor.as_user_ref(),
+        now,
+        ewokiss_domain::history::AuditAction::Create,
+        ewokiss_domain::unit::creation_changes(&unit),
+    );
+    store::create_unit(&registry.table, &unit, &audit).await?;
+    Ok(unit)
+}
+
+async fn demo_users(table: &Table) -> Result<Vec<DemoUser>, Box<dyn std::error::Error>> {
+    let kornik = UnitId::derived("teryt", KORNIK);
+    let czerwonak = UnitId::derived("teryt", CZERWONAK);
+    let participant = store::person_with_email(table, "katarzyna.lecka@kornik.pl").await?.ok_or("participant person missing")?;
+    let user = |username: &str, name: &str, group: &'static str, unit: Option<UnitId>, person: Option<PersonId>, description: &str| DemoUser {
+        username: username.into(),
+        password: PASSWORD.into(),
+        email: username.into(),
+        name: name.into(),
+        group,
+        unit_id: unit.map(|u| u.to_string()),
+        person_id: person.map(|p| p.to_string()),
+        description: description.into(),
+    };
+    Ok(vec![
+        user("anna.nowak@wokiss.pl", "Anna Nowak", "staff", None, None, "pracownik WOKiSS (CRM)"),
+        user("admin@kornik.pl", "Joanna Kórnicka", "unit-admin", Some(kornik), None, "administrator jednostki: Gmina Kórnik"),
+        user("admin@czerwonak.pl", "Marek Czerwiński", "unit-admin", Some(czerwonak), None, "administrator jednostki: Gmina Czerwonak"),
+        user("katarzyna.lecka@kornik.pl", "Katarzyna Wiśniewska-Łęcka", "participant", Some(kornik), Some(participant), "uczestnik (Gmina Kórnik)"),
+    ])
+}
