@@ -1,1 +1,9 @@
+//! Emulator-backed integration tests of the staff and extranet APIs (one test binary).
 
+mod access;
+mod auth;
+mod helpers;
+mod openapi;
+mod persons;
+mod registry;
+mod validation;
