@@ -23,7 +23,10 @@ async fn an_administrator_cannot_touch_another_units_persons() {
     let edit = json!({"phone": "600 000 001", "version": 1});
     assert_eq!(app.extranet("PATCH", &format!("/persons/{person_b}"), a, Some(edit)).await.status, 404);
     assert_eq!(app.extranet("POST", &format!("/persons/{person_b}/leave"), a, Some(json!({}))).await.status, 404);
-    assert_eq!(app.extranet("POST", &format!("/persons/{person_b}/move"), a, Some(json!({"unitId": unit_a}))).await.status, 404);
+    assert_eq!(
+        app.extranet("POST", &format!("/persons/{person_b}/move"), a, Some(json!({"unitId": unit_a}))).await.status,
+        404
+    );
     let still = app.staff("GET", &format!("/persons/{person_b}"), Some(&staff), None).await.expect(200);
     assert_eq!(still["version"], 1);
     assert_eq!(still["status"], "active");
@@ -33,7 +36,15 @@ async fn an_administrator_cannot_touch_another_units_persons() {
     let refused = app.extranet("POST", "/persons", a, Some(create)).await;
     assert_eq!(refused.status, 422);
     assert_eq!(refused.fields(), ["unitId"]);
-    let own = app.extranet("POST", "/persons", a, Some(json!({"firstName": "Adam", "lastName": "Swój", "email": unique_email()}))).await.expect(201);
+    let own = app
+        .extranet(
+            "POST",
+            "/persons",
+            a,
+            Some(json!({"firstName": "Adam", "lastName": "Swój", "email": unique_email()})),
+        )
+        .await
+        .expect(201);
     let moved = app.extranet("POST", &format!("/persons/{}/move", id(&own)), a, Some(json!({"unitId": unit_b}))).await;
     assert_eq!(moved.status, 422);
     assert_eq!(moved.fields(), ["unitId"]);
@@ -56,10 +67,18 @@ async fn an_administrator_manages_the_own_subtree() {
     assert_eq!(me["subUnits"][0]["id"], school.as_str());
 
     let teacher = app
-        .extranet("POST", "/persons", a, Some(json!({"firstName": "Łucja", "lastName": "Nauczycielska", "unitId": school, "email": unique_email()})))
+        .extranet(
+            "POST",
+            "/persons",
+            a,
+            Some(json!({"firstName": "Łucja", "lastName": "Nauczycielska", "unitId": school, "email": unique_email()})),
+        )
         .await
         .expect(201);
-    let clerk = app.extranet("POST", "/persons", a, Some(json!({"firstName": "Jan", "lastName": "Urzędniczy"}))).await.expect(201);
+    let clerk = app
+        .extranet("POST", "/persons", a, Some(json!({"firstName": "Jan", "lastName": "Urzędniczy"})))
+        .await
+        .expect(201);
     assert_eq!(clerk["unitId"], gmina.as_str());
     // The whole subtree by default, one unit when asked.
     let all = app.extranet("GET", "/persons", a, None).await.expect(200);
@@ -91,11 +110,19 @@ async fn a_participant_sees_and_edits_only_the_own_record() {
     assert_eq!(app.extranet("POST", &format!("/persons/{}/leave", id(&me)), p, None).await.status, 403);
 
     // Own phone: yes. Own e-mail (the login identity): no.
-    let phone = app.extranet("PATCH", &format!("/persons/{}", id(&me)), p, Some(json!({"phone": "+48 600 700 800", "version": 1}))).await.expect(200);
+    let phone = app
+        .extranet("PATCH", &format!("/persons/{}", id(&me)), p, Some(json!({"phone": "+48 600 700 800", "version": 1})))
+        .await
+        .expect(200);
     assert_eq!(phone["phone"], "+48 600 700 800");
-    let email = app.extranet("PATCH", &format!("/persons/{}", id(&me)), p, Some(json!({"email": unique_email(), "version": 2}))).await;
+    let email = app
+        .extranet("PATCH", &format!("/persons/{}", id(&me)), p, Some(json!({"email": unique_email(), "version": 2})))
+        .await;
     assert_eq!(email.status, 422);
     assert_eq!(email.fields(), ["email"]);
     let colleague_edit = json!({"phone": "600 000 002", "version": 1});
-    assert_eq!(app.extranet("PATCH", &format!("/persons/{}", id(&colleague)), p, Some(colleague_edit)).await.status, 404);
+    assert_eq!(
+        app.extranet("PATCH", &format!("/persons/{}", id(&colleague)), p, Some(colleague_edit)).await.status,
+        404
+    );
 }

@@ -43,7 +43,9 @@ async fn a_token_for_another_audience_or_issuer_is_refused() {
         serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
     // The signature covers the claims, so a changed `aud`/`iss` fails on the signature even
     // before the audience check; both must end in 401.
-    for (claim, value) in [("aud", "another-client"), ("iss", "https://cognito-idp.eu-central-1.amazonaws.com/other-pool")] {
+    for (claim, value) in
+        [("aud", "another-client"), ("iss", "https://cognito-idp.eu-central-1.amazonaws.com/other-pool")]
+    {
         let mut changed = payload.clone();
         changed[claim] = json!(value);
         let forged = format!("{}.{}.{}", parts[0], b64(&changed), parts[2]);

@@ -34,7 +34,10 @@ impl Response {
 
     /// The field names of a 400/422 body.
     pub fn fields(&self) -> Vec<String> {
-        self.body["fields"].as_array().map(|f| f.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default()
+        self.body["fields"]
+            .as_array()
+            .map(|f| f.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -49,9 +52,17 @@ impl TestApp {
         let config = HttpConfig::from_env().expect("stack variables exported by scripts/test");
         let sdk = aws_sdk_config().await;
         let table = Table::new(&sdk, &config.table_name);
-        let staff = staff_api::App { registry: Registry::new(table.clone()), verifier: Verifier::new(config.auth.clone()) };
-        let extranet = extranet_api::App { registry: Registry::new(table.clone()), verifier: Verifier::new(config.auth.clone()) };
-        let cognito = Cognito { endpoint: env("AWS_ENDPOINT_URL"), pool_id: env("COGNITO_USER_POOL_ID"), client_id: env("COGNITO_CLIENT_ID"), region: env("AWS_REGION"), http: reqwest::Client::new() };
+        let staff =
+            staff_api::App { registry: Registry::new(table.clone()), verifier: Verifier::new(config.auth.clone()) };
+        let extranet =
+            extranet_api::App { registry: Registry::new(table.clone()), verifier: Verifier::new(config.auth.clone()) };
+        let cognito = Cognito {
+            endpoint: env("AWS_ENDPOINT_URL"),
+            pool_id: env("COGNITO_USER_POOL_ID"),
+            client_id: env("COGNITO_CLIENT_ID"),
+            region: env("AWS_REGION"),
+            http: reqwest::Client::new(),
+        };
         Self { staff, extranet, table, cognito }
     }
 
@@ -117,7 +128,8 @@ pub fn id(value: &Value) -> String {
 
 fn build(method: &str, uri: &str, token: Option<&str>, body: Option<String>) -> Request {
     let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-    let mut builder = lambda_http::http::Request::builder().method(method).uri(path).header("content-type", "application/json");
+    let mut builder =
+        lambda_http::http::Request::builder().method(method).uri(path).header("content-type", "application/json");
     if let Some(token) = token {
         builder = builder.header("authorization", format!("Bearer {token}"));
     }
@@ -198,7 +210,8 @@ impl Cognito {
 
     async fn user(&self, group: &str, unit_id: Option<&str>, person_id: Option<&str>) -> String {
         let email = unique_email();
-        let mut attributes = vec![json!({"Name": "email", "Value": email}), json!({"Name": "name", "Value": format!("Test {group}")})];
+        let mut attributes =
+            vec![json!({"Name": "email", "Value": email}), json!({"Name": "name", "Value": format!("Test {group}")})];
         if let Some(unit) = unit_id {
             attributes.push(json!({"Name": "custom:unit_id", "Value": unit}));
         }
@@ -206,8 +219,13 @@ impl Cognito {
             attributes.push(json!({"Name": "custom:person_id", "Value": person}));
         }
         self.call("AdminCreateUser", json!({"UserPoolId": self.pool_id, "Username": email, "UserAttributes": attributes, "MessageAction": "SUPPRESS"})).await;
-        self.call("AdminSetUserPassword", json!({"UserPoolId": self.pool_id, "Username": email, "Password": PASSWORD, "Permanent": true})).await;
-        self.call("AdminAddUserToGroup", json!({"UserPoolId": self.pool_id, "Username": email, "GroupName": group})).await;
+        self.call(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": self.pool_id, "Username": email, "Password": PASSWORD, "Permanent": true}),
+        )
+        .await;
+        self.call("AdminAddUserToGroup", json!({"UserPoolId": self.pool_id, "Username": email, "GroupName": group}))
+            .await;
         let auth = self
             .call("InitiateAuth", json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": self.client_id, "AuthParameters": {"USERNAME": email, "PASSWORD": PASSWORD}}))
             .await;

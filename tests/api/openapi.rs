@@ -8,7 +8,11 @@ fn check(generated: String, file: &str) {
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(committed.trim_end(), generated, "docs/{file} differs from the generated document: run UPDATE_OPENAPI=1 cargo test -p ewokiss-tests openapi");
+    assert_eq!(
+        committed.trim_end(),
+        generated,
+        "docs/{file} differs from the generated document: run UPDATE_OPENAPI=1 cargo test -p ewokiss-tests openapi"
+    );
 }
 
 #[test]

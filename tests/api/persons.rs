@@ -73,11 +73,21 @@ async fn an_administrators_new_employee_is_in_the_staff_crm_at_once_with_audit()
     let entries = audit["items"].as_array().unwrap();
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["action"], "update");
-    assert_eq!(entries[0]["changes"], json!([{"field": "phone", "before": "+48 618 170 411", "after": "+48 600 111 222"}]));
+    assert_eq!(
+        entries[0]["changes"],
+        json!([{"field": "phone", "before": "+48 618 170 411", "after": "+48 600 111 222"}])
+    );
     assert_eq!(entries[1]["action"], "create");
     assert_eq!(entries[1]["actor"]["name"], "Test unit-admin");
     // A stale version is refused and changes nothing.
-    let stale = app.staff("PATCH", &format!("/persons/{}", id(&created)), Some(&staff), Some(json!({"phone": "600 999 999", "version": 1}))).await;
+    let stale = app
+        .staff(
+            "PATCH",
+            &format!("/persons/{}", id(&created)),
+            Some(&staff),
+            Some(json!({"phone": "600 999 999", "version": 1})),
+        )
+        .await;
     assert_eq!(stale.status, 409);
     assert_eq!(stale.body["error"], "stale_version");
 }
@@ -92,7 +102,15 @@ async fn leaving_and_moving_keep_the_employment_history() {
     let person = app.person(&staff, &gmina, "Paweł", "Wędrowny").await;
     let pid = id(&person);
 
-    let moved = app.extranet("POST", &format!("/persons/{pid}/move"), Some(&admin), Some(json!({"unitId": school, "position": "Dyrektor"}))).await.expect(200);
+    let moved = app
+        .extranet(
+            "POST",
+            &format!("/persons/{pid}/move"),
+            Some(&admin),
+            Some(json!({"unitId": school, "position": "Dyrektor"})),
+        )
+        .await
+        .expect(200);
     assert_eq!(moved["unitId"], school.as_str());
     assert_eq!(moved["position"], "Dyrektor");
     let employments = app.staff("GET", &format!("/persons/{pid}/employments"), Some(&staff), None).await.expect(200);
@@ -108,7 +126,10 @@ async fn leaving_and_moving_keep_the_employment_history() {
     let school_persons = app.staff("GET", &format!("/units/{school}/persons"), Some(&staff), None).await.expect(200);
     assert_eq!(school_persons["items"][0]["id"], pid.as_str());
 
-    let left = app.extranet("POST", &format!("/persons/{pid}/leave"), Some(&admin), Some(json!({"on": "2026-12-31"}))).await.expect(200);
+    let left = app
+        .extranet("POST", &format!("/persons/{pid}/leave"), Some(&admin), Some(json!({"on": "2026-12-31"})))
+        .await
+        .expect(200);
     assert_eq!(left["status"], "left");
     assert_eq!(left["leftOn"], "2026-12-31");
     // Twice is refused; former employees show only when asked.
@@ -116,7 +137,8 @@ async fn leaving_and_moving_keep_the_employment_history() {
     assert_eq!(again.status, 422);
     let active = app.staff("GET", &format!("/units/{school}/persons"), Some(&staff), None).await.expect(200);
     assert!(active["items"].as_array().unwrap().is_empty());
-    let with_left = app.staff("GET", &format!("/units/{school}/persons?includeLeft=true"), Some(&staff), None).await.expect(200);
+    let with_left =
+        app.staff("GET", &format!("/units/{school}/persons?includeLeft=true"), Some(&staff), None).await.expect(200);
     assert_eq!(with_left["items"][0]["status"], "left");
     let employments = app.staff("GET", &format!("/persons/{pid}/employments"), Some(&staff), None).await.expect(200);
     assert_eq!(employments[0]["until"], "2026-12-31");

@@ -9,7 +9,15 @@ async fn search_ignores_case_and_polish_diacritics() {
     let app = TestApp::spawn().await;
     let staff = app.staff_token().await;
     let tag = letters_id();
-    let unit = app.staff("POST", "/units", Some(&staff), Some(json!({"kind": "inna", "name": format!("Łódzkie Stowarzyszenie Gmin {tag}")}))).await.expect(201);
+    let unit = app
+        .staff(
+            "POST",
+            "/units",
+            Some(&staff),
+            Some(json!({"kind": "inna", "name": format!("Łódzkie Stowarzyszenie Gmin {tag}")})),
+        )
+        .await
+        .expect(201);
     let person = app.person(&staff, &id(&unit), "Stanisław", &format!("Żółkiewski-{tag}")).await;
 
     let found = app.staff("GET", &format!("/search?q=zolkiewski-{tag}"), Some(&staff), None).await.expect(200);
@@ -51,7 +59,14 @@ async fn units_form_a_tree_and_are_filtered() {
     assert_eq!(gmina["isMember"], true);
     assert_eq!(gmina["address"]["postalCode"], "62-035");
     // The TERYT code identifies one unit only.
-    let again = app.staff("POST", "/units", Some(&staff), Some(json!({"kind": "gmina_miejsko_wiejska", "name": "Kórnik bis", "teryt": "3021093"}))).await;
+    let again = app
+        .staff(
+            "POST",
+            "/units",
+            Some(&staff),
+            Some(json!({"kind": "gmina_miejsko_wiejska", "name": "Kórnik bis", "teryt": "3021093"})),
+        )
+        .await;
     assert_eq!(again.status, 409);
     assert_eq!(again.body["duplicates"][0]["unitId"], gmina["id"]);
 
@@ -60,7 +75,10 @@ async fn units_form_a_tree_and_are_filtered() {
     let children = app.staff("GET", &format!("/units/{}/children", id(&gmina)), Some(&staff), None).await.expect(200);
     assert_eq!(children[0]["id"], school["id"]);
 
-    let in_powiat = app.staff("GET", "/units?powiat=3021&kind=gmina_miejsko_wiejska&member=true", Some(&staff), None).await.expect(200);
+    let in_powiat = app
+        .staff("GET", "/units?powiat=3021&kind=gmina_miejsko_wiejska&member=true", Some(&staff), None)
+        .await
+        .expect(200);
     assert!(in_powiat["items"].as_array().unwrap().iter().any(|u| u["id"] == gmina["id"]));
     let non_members = app.staff("GET", "/units?powiat=3021&member=false", Some(&staff), None).await.expect(200);
     assert!(non_members["items"].as_array().unwrap().iter().all(|u| u["id"] != gmina["id"]));
@@ -82,13 +100,15 @@ async fn contact_history_links_units_persons_and_tasks() {
     let unit = id(&app.unit(&staff, "Gmina Historyczna").await);
     let person = id(&app.person(&staff, &unit, "Halina", "Kontaktowa").await);
 
-    let call = json!({"kind": "call", "subject": "Pytanie o szkolenie", "body": "Oddzwonić jutro.", "personIds": [person]});
+    let call =
+        json!({"kind": "call", "subject": "Pytanie o szkolenie", "body": "Oddzwonić jutro.", "personIds": [person]});
     let event = app.staff("POST", &format!("/units/{unit}/history"), Some(&staff), Some(call)).await.expect(201);
     let note = json!({"kind": "note", "subject": "Nowy numer telefonu"});
     app.staff("POST", &format!("/persons/{person}/history"), Some(&staff), Some(note)).await.expect(201);
 
     let unit_history = app.staff("GET", &format!("/units/{unit}/history"), Some(&staff), None).await.expect(200);
-    let subjects: Vec<_> = unit_history["items"].as_array().unwrap().iter().map(|e| e["subject"].as_str().unwrap().to_owned()).collect();
+    let subjects: Vec<_> =
+        unit_history["items"].as_array().unwrap().iter().map(|e| e["subject"].as_str().unwrap().to_owned()).collect();
     assert_eq!(subjects, ["Nowy numer telefonu", "Pytanie o szkolenie"], "newest first, person events included");
     let person_history = app.staff("GET", &format!("/persons/{person}/history"), Some(&staff), None).await.expect(200);
     assert_eq!(person_history["items"].as_array().unwrap().len(), 2);
@@ -109,7 +129,9 @@ async fn contact_history_links_units_persons_and_tasks() {
     assert_eq!(mine["items"][0]["id"], task["id"]);
     let on_unit = app.staff("GET", &format!("/units/{unit}/tasks"), Some(&staff), None).await.expect(200);
     assert_eq!(on_unit[0]["links"][0]["label"], task["links"][0]["label"]);
-    app.staff("PATCH", &format!("/tasks/{}", id(&task)), Some(&staff), Some(json!({"status": "done", "version": 1}))).await.expect(200);
+    app.staff("PATCH", &format!("/tasks/{}", id(&task)), Some(&staff), Some(json!({"status": "done", "version": 1})))
+        .await
+        .expect(200);
     let open = app.staff("GET", "/tasks?assignee=me&status=open", Some(&staff), None).await.expect(200);
     assert!(open["items"].as_array().unwrap().is_empty());
     let on_unit = app.staff("GET", &format!("/units/{unit}/tasks"), Some(&staff), None).await.expect(200);

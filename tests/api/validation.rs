@@ -19,7 +19,10 @@ async fn invalid_values_are_named_and_nothing_is_stored() {
         assert!(!field["pl"].as_str().unwrap().is_empty() && !field["en"].as_str().unwrap().is_empty());
         assert_ne!(field["pl"], field["en"]);
     }
-    let search = app.staff("GET", &format!("/search?q={}", name.split(' ').nth(2).unwrap()), Some(&staff), None).await.expect(200);
+    let search = app
+        .staff("GET", &format!("/search?q={}", name.split(' ').nth(2).unwrap()), Some(&staff), None)
+        .await
+        .expect(200);
     assert!(search["units"].as_array().unwrap().is_empty(), "a refused unit leaves no trace");
 }
 
@@ -33,9 +36,18 @@ async fn malformed_requests_get_400_with_the_field() {
     let wrong_type = app.staff("POST", "/units", Some(&staff), Some(json!({"kind": "inna", "name": 42}))).await;
     assert_eq!(wrong_type.status, 400);
     assert_eq!(wrong_type.fields(), ["name"]);
-    let nested = app.staff("POST", "/units", Some(&staff), Some(json!({"kind": "inna", "name": "X", "address": {"city": ["Poznań"]}}))).await;
+    let nested = app
+        .staff(
+            "POST",
+            "/units",
+            Some(&staff),
+            Some(json!({"kind": "inna", "name": "X", "address": {"city": ["Poznań"]}})),
+        )
+        .await;
     assert_eq!(nested.fields(), ["address.city"]);
-    let unknown = app.staff("POST", "/persons", Some(&staff), Some(json!({"firstName": "A", "lastName": "B", "salary": 1}))).await;
+    let unknown = app
+        .staff("POST", "/persons", Some(&staff), Some(json!({"firstName": "A", "lastName": "B", "salary": 1})))
+        .await;
     assert_eq!(unknown.status, 400);
     assert_eq!(unknown.body["fields"][0]["code"], "unknown_field");
     let empty = app.staff_raw("POST", "/persons", &staff, String::new()).await;
@@ -77,6 +89,8 @@ async fn paging_walks_a_list_with_cursors() {
     // A cursor of one list is not accepted by another.
     let other = id(&app.unit(&staff, "Gmina Inna").await);
     let first = app.staff("GET", &format!("/units/{unit}/persons?limit=2"), Some(&staff), None).await.expect(200);
-    let foreign = app.staff("GET", &format!("/units/{other}/persons?cursor={}", first["next"].as_str().unwrap()), Some(&staff), None).await;
+    let foreign = app
+        .staff("GET", &format!("/units/{other}/persons?cursor={}", first["next"].as_str().unwrap()), Some(&staff), None)
+        .await;
     assert_eq!(foreign.status, 400);
 }

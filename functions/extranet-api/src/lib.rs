@@ -6,7 +6,9 @@ use ewokiss_adapters::app::{self, LeaveInput, MoveInput, PersonView, Registry, U
 use ewokiss_adapters::auth::Verifier;
 use ewokiss_adapters::dynamo::registry::ChildUnit;
 use ewokiss_adapters::dynamo::Page;
-use ewokiss_adapters::http::{self, BearerAuth, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, ErrorBody};
+use ewokiss_adapters::http::{
+    self, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, BearerAuth, ErrorBody,
+};
 use ewokiss_domain::access::{Actor, Role};
 use ewokiss_domain::history::UserRef;
 use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
@@ -47,10 +49,16 @@ async fn route(app: &App, request: &Request) -> Reply {
             created(&r.create_person(a, parse_body::<NewPerson>(request)?).await?)
         }
         (Method::GET, ["persons", id]) => ok(&r.person_view(a, app::person_id(id)?).await?),
-        (Method::PATCH, ["persons", id]) => ok(&r.edit_person(a, app::person_id(id)?, parse_body::<PersonEdit>(request)?).await?),
+        (Method::PATCH, ["persons", id]) => {
+            ok(&r.edit_person(a, app::person_id(id)?, parse_body::<PersonEdit>(request)?).await?)
+        }
         (Method::POST, ["persons", id, "leave"]) => {
             admin_only(a)?;
-            let input = if request.body().as_ref().iter().all(u8::is_ascii_whitespace) { LeaveInput::default() } else { parse_body(request)? };
+            let input = if request.body().as_ref().iter().all(u8::is_ascii_whitespace) {
+                LeaveInput::default()
+            } else {
+                parse_body(request)?
+            };
             ok(&r.leave(a, app::person_id(id)?, input).await?)
         }
         (Method::POST, ["persons", id, "move"]) => {

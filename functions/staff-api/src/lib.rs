@@ -5,7 +5,9 @@ use ewokiss_adapters::app::{self, LeaveInput, MoveInput, PersonView, Registry, S
 use ewokiss_adapters::auth::Verifier;
 use ewokiss_adapters::dynamo::registry::{ChildUnit, SearchEntry, UnitFilter};
 use ewokiss_adapters::dynamo::Page;
-use ewokiss_adapters::http::{self, BearerAuth, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, ErrorBody};
+use ewokiss_adapters::http::{
+    self, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, BearerAuth, ErrorBody,
+};
 use ewokiss_domain::access::Actor;
 use ewokiss_domain::history::{AuditEntry, ContactEvent, NewContactEvent, ObjectKind, ObjectRef, UserRef};
 use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
@@ -56,25 +58,47 @@ async fn route(app: &App, request: &Request) -> Reply {
         (Method::PATCH, ["units", id]) => ok(&r.update_unit(a, app::unit_id(id)?, parse_body(request)?).await?),
         (Method::GET, ["units", id, "children"]) => ok(&r.children(a, app::unit_id(id)?).await?),
         (Method::GET, ["units", id, "persons"]) => unit_persons(r, a, id, request).await,
-        (Method::GET, ["units", id, "history"]) => history(r, a, ObjectKind::Unit, &app::unit_id(id)?.to_string(), request).await,
+        (Method::GET, ["units", id, "history"]) => {
+            history(r, a, ObjectKind::Unit, &app::unit_id(id)?.to_string(), request).await
+        }
         (Method::POST, ["units", id, "history"]) => add_event(r, a, ObjectKind::Unit, id, request).await,
-        (Method::GET, ["units", id, "tasks"]) => ok(&r.tasks_of(a, ObjectKind::Unit, &app::unit_id(id)?.to_string()).await?),
-        (Method::GET, ["units", id, "audit"]) => audit(r, a, ObjectKind::Unit, &app::unit_id(id)?.to_string(), request).await,
+        (Method::GET, ["units", id, "tasks"]) => {
+            ok(&r.tasks_of(a, ObjectKind::Unit, &app::unit_id(id)?.to_string()).await?)
+        }
+        (Method::GET, ["units", id, "audit"]) => {
+            audit(r, a, ObjectKind::Unit, &app::unit_id(id)?.to_string(), request).await
+        }
         (Method::POST, ["persons"]) => created(&r.create_person(a, parse_body::<NewPerson>(request)?).await?),
         (Method::GET, ["persons", id]) => ok(&r.person_view(a, app::person_id(id)?).await?),
-        (Method::PATCH, ["persons", id]) => ok(&r.edit_person(a, app::person_id(id)?, parse_body::<PersonEdit>(request)?).await?),
-        (Method::POST, ["persons", id, "leave"]) => ok(&r.leave(a, app::person_id(id)?, optional_body::<LeaveInput>(request)?).await?),
-        (Method::POST, ["persons", id, "move"]) => ok(&r.move_person(a, app::person_id(id)?, parse_body::<MoveInput>(request)?).await?),
+        (Method::PATCH, ["persons", id]) => {
+            ok(&r.edit_person(a, app::person_id(id)?, parse_body::<PersonEdit>(request)?).await?)
+        }
+        (Method::POST, ["persons", id, "leave"]) => {
+            ok(&r.leave(a, app::person_id(id)?, optional_body::<LeaveInput>(request)?).await?)
+        }
+        (Method::POST, ["persons", id, "move"]) => {
+            ok(&r.move_person(a, app::person_id(id)?, parse_body::<MoveInput>(request)?).await?)
+        }
         (Method::GET, ["persons", id, "employments"]) => ok(&r.employments(a, app::person_id(id)?).await?),
-        (Method::GET, ["persons", id, "history"]) => history(r, a, ObjectKind::Person, &app::person_id(id)?.to_string(), request).await,
+        (Method::GET, ["persons", id, "history"]) => {
+            history(r, a, ObjectKind::Person, &app::person_id(id)?.to_string(), request).await
+        }
         (Method::POST, ["persons", id, "history"]) => add_event(r, a, ObjectKind::Person, id, request).await,
-        (Method::GET, ["persons", id, "audit"]) => audit(r, a, ObjectKind::Person, &app::person_id(id)?.to_string(), request).await,
-        (Method::GET, ["persons", id, "tasks"]) => ok(&r.tasks_of(a, ObjectKind::Person, &app::person_id(id)?.to_string()).await?),
+        (Method::GET, ["persons", id, "audit"]) => {
+            audit(r, a, ObjectKind::Person, &app::person_id(id)?.to_string(), request).await
+        }
+        (Method::GET, ["persons", id, "tasks"]) => {
+            ok(&r.tasks_of(a, ObjectKind::Person, &app::person_id(id)?.to_string()).await?)
+        }
         (Method::GET, ["search"]) => search(r, a, request).await,
         (Method::GET, ["tasks"]) => tasks(r, a, request).await,
         (Method::POST, ["tasks"]) => created(&r.create_task(a, parse_body::<TaskInput>(request)?).await?),
-        (Method::PATCH, ["tasks", id]) => ok(&r.update_task(a, app::task_id(id)?, parse_body::<TaskInput>(request)?).await?),
-        (_, ["me" | "users" | "powiaty" | "units" | "persons" | "search" | "tasks", ..]) => Err(ApiError::MethodNotAllowed),
+        (Method::PATCH, ["tasks", id]) => {
+            ok(&r.update_task(a, app::task_id(id)?, parse_body::<TaskInput>(request)?).await?)
+        }
+        (_, ["me" | "users" | "powiaty" | "units" | "persons" | "search" | "tasks", ..]) => {
+            Err(ApiError::MethodNotAllowed)
+        }
         _ => Err(ApiError::NotFound),
     }
 }
@@ -112,7 +136,8 @@ pub struct Powiat {
 /// Powiaty and cities with powiat rights of the region, for filters (from the TERYT register).
 #[utoipa::path(get, path = "/api/staff/powiaty", responses((status = 200, body = Vec<Powiat>)))]
 fn powiaty() -> Reply {
-    let list: Vec<Powiat> = teryt::powiaty().map(|entry| Powiat { teryt: entry.code.to_owned(), name: entry.name.to_owned() }).collect();
+    let list: Vec<Powiat> =
+        teryt::powiaty().map(|entry| Powiat { teryt: entry.code.to_owned(), name: entry.name.to_owned() }).collect();
     ok(&list)
 }
 
@@ -196,7 +221,12 @@ async fn tasks(r: &Registry, a: &Actor, request: &Request) -> Reply {
     let status = match query_param(request, "status") {
         None => TaskStatus::Open,
         Some(raw) => TaskStatus::parse(&raw).ok_or_else(|| {
-            ApiError::BadRequest(vec![ewokiss_domain::errors::FieldError::new("status", "unknown_status", "Nieznany status.", "Unknown status.")])
+            ApiError::BadRequest(vec![ewokiss_domain::errors::FieldError::new(
+                "status",
+                "unknown_status",
+                "Nieznany status.",
+                "Unknown status.",
+            )])
         })?,
     };
     let mine = match query_param(request, "assignee").as_deref() {

@@ -12,7 +12,8 @@ async fn main() -> Result<(), Error> {
     init_tracing();
     let config = HttpConfig::from_env()?;
     let sdk = aws_sdk_config().await;
-    let app = App { registry: Registry::new(Table::new(&sdk, &config.table_name)), verifier: Verifier::new(config.auth) };
+    let app =
+        App { registry: Registry::new(Table::new(&sdk, &config.table_name)), verifier: Verifier::new(config.auth) };
     let app = &app;
     run(service_fn(move |request: Request| async move { Ok::<_, Error>(handle(app, request).await) })).await
 }

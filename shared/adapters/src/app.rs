@@ -75,7 +75,11 @@ fn not_found_unless<T>(value: Option<T>) -> Result<T, ApiError> {
     value.ok_or(ApiError::NotFound)
 }
 
-fn parse_id<T>(field: &str, raw: &str, parse: impl FnOnce(&str) -> Result<T, ewokiss_domain::values::ValueError>) -> Result<T, ApiError> {
+fn parse_id<T>(
+    field: &str,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Result<T, ewokiss_domain::values::ValueError>,
+) -> Result<T, ApiError> {
     parse(raw).map_err(|error| ApiError::BadRequest(vec![FieldError::from_value(field, &error)]))
 }
 
@@ -144,7 +148,13 @@ impl Registry {
         }
     }
 
-    pub async fn list_units(&self, actor: &Actor, filter: &UnitFilter, limit: i32, cursor: Option<&str>) -> Result<Page<UnitView>, ApiError> {
+    pub async fn list_units(
+        &self,
+        actor: &Actor,
+        filter: &UnitFilter,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<UnitView>, ApiError> {
         staff_only(actor)?;
         Ok(store::list_units(&self.table, filter, limit, cursor).await?.map(UnitView::from))
     }
@@ -200,7 +210,11 @@ impl Registry {
         if input.version.is_some_and(|v| v != current.version) {
             return Err(ApiError::stale_version());
         }
-        let parent_changes = input.parent_id.as_deref().map(str::trim).map(|raw| raw != current.parent_id.map(|p| p.to_string()).unwrap_or_default());
+        let parent_changes = input
+            .parent_id
+            .as_deref()
+            .map(str::trim)
+            .map(|raw| raw != current.parent_id.map(|p| p.to_string()).unwrap_or_default());
         let parent = match (&input.parent_id, current.parent_id) {
             (Some(raw), _) => self.parent_for(Some(raw)).await?,
             (None, Some(parent_id)) => store::get_unit(&self.table, parent_id).await?,
@@ -229,7 +243,8 @@ impl Registry {
             Err(ApiError::Conflict {
                 code: "unit_not_empty",
                 message: Message {
-                    pl: "Jednostki z jednostkami podległymi lub osobami nie można przenieść; najpierw przenieś je.".into(),
+                    pl: "Jednostki z jednostkami podległymi lub osobami nie można przenieść; najpierw przenieś je."
+                        .into(),
                     en: "A unit with sub-units or persons cannot be moved; move them first.".into(),
                 },
             })
@@ -293,7 +308,12 @@ impl Registry {
             Some(unit) if actor.may_manage_unit(&unit.path()) => unit,
             Some(_) if actor.role == Role::Participant => return Err(ApiError::Forbidden),
             _ => {
-                return Err(ApiError::field(FieldError::new("unitId", "unknown_unit", "Nie ma takiej jednostki.", "No such unit.")))
+                return Err(ApiError::field(FieldError::new(
+                    "unitId",
+                    "unknown_unit",
+                    "Nie ma takiej jednostki.",
+                    "No such unit.",
+                )))
             }
         };
         if !draft.confirm_duplicate {
@@ -310,7 +330,12 @@ impl Registry {
         }
         let now = Utc::now();
         let (person, employment) = draft.into_person(&unit, now, time::warsaw_date(now));
-        let audit = AuditEntry::new(actor.as_user_ref(), now, AuditAction::Create, person::creation_changes(&person, &unit.name));
+        let audit = AuditEntry::new(
+            actor.as_user_ref(),
+            now,
+            AuditAction::Create,
+            person::creation_changes(&person, &unit.name),
+        );
         match store::create_person(&self.table, &person, &employment, &audit).await {
             Err(StoreError::ConditionFailed { label: "email" }) => Err(self.email_conflict(&person).await),
             other => other.map_err(ApiError::from),
@@ -371,7 +396,12 @@ impl Registry {
         let on = match input.on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => time::today(),
             Some(raw) => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-                ApiError::field(FieldError::new("on", "invalid_date", "Podaj datę w formacie RRRR-MM-DD.", "Use the date format YYYY-MM-DD."))
+                ApiError::field(FieldError::new(
+                    "on",
+                    "invalid_date",
+                    "Podaj datę w formacie RRRR-MM-DD.",
+                    "Use the date format YYYY-MM-DD.",
+                ))
             })?,
         };
         let employment = self.current_employment(&current).await?;
@@ -379,7 +409,14 @@ impl Registry {
             current.leave(on, employment.from, Utc::now()).map_err(|rule| ApiError::field(rule.field_error()))?;
         let closed = Employment { until: Some(on), ..employment };
         let audit = AuditEntry::new(actor.as_user_ref(), next.updated_at, AuditAction::Leave, changes);
-        store::update_person(&self.table, &current, &next, EmploymentChange { close: Some(&closed), open: None }, &audit).await?;
+        store::update_person(
+            &self.table,
+            &current,
+            &next,
+            EmploymentChange { close: Some(&closed), open: None },
+            &audit,
+        )
+        .await?;
         Ok(next)
     }
 
@@ -388,11 +425,23 @@ impl Registry {
         if !actor.may_manage_unit(&current.unit_path) {
             return Err(ApiError::NotFound);
         }
-        let raw_unit = input.unit_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::field(FieldError::required("unitId")))?;
+        let raw_unit = input
+            .unit_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::field(FieldError::required("unitId")))?;
         let target_id = UnitId::parse(raw_unit).map_err(|e| ApiError::field(FieldError::from_value("unitId", &e)))?;
         let target = match store::get_unit(&self.table, target_id).await? {
             Some(unit) if actor.may_manage_unit(&unit.path()) => unit,
-            _ => return Err(ApiError::field(FieldError::new("unitId", "unknown_unit", "Nie ma takiej jednostki.", "No such unit."))),
+            _ => {
+                return Err(ApiError::field(FieldError::new(
+                    "unitId",
+                    "unknown_unit",
+                    "Nie ma takiej jednostki.",
+                    "No such unit.",
+                )))
+            }
         };
         let position = match input.position.as_deref() {
             None => None,
@@ -409,7 +458,14 @@ impl Registry {
             .map_err(|rule| ApiError::field(rule.field_error()))?;
         let closed = Employment { until: Some(person::employment_end_for_move(employment.from, today)), ..employment };
         let audit = AuditEntry::new(actor.as_user_ref(), now, AuditAction::Move, changes);
-        store::update_person(&self.table, &current, &next, EmploymentChange { close: Some(&closed), open: Some(&opened) }, &audit).await?;
+        store::update_person(
+            &self.table,
+            &current,
+            &next,
+            EmploymentChange { close: Some(&closed), open: Some(&opened) },
+            &audit,
+        )
+        .await?;
         Ok(PersonView { person: next, unit_name: Some(target.name) })
     }
 
@@ -420,28 +476,52 @@ impl Registry {
 
     // ---- history, audit ------------------------------------------------------------------
 
-    pub async fn history(&self, actor: &Actor, kind: ObjectKind, id: &str, limit: i32, cursor: Option<&str>) -> Result<Page<ContactEvent>, ApiError> {
+    pub async fn history(
+        &self,
+        actor: &Actor,
+        kind: ObjectKind,
+        id: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<ContactEvent>, ApiError> {
         staff_only(actor)?;
         Ok(store::history(&self.table, kind, id, limit, cursor).await?)
     }
 
-    pub async fn audit(&self, actor: &Actor, kind: ObjectKind, id: &str, limit: i32, cursor: Option<&str>) -> Result<Page<AuditEntry>, ApiError> {
+    pub async fn audit(
+        &self,
+        actor: &Actor,
+        kind: ObjectKind,
+        id: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<AuditEntry>, ApiError> {
         staff_only(actor)?;
         Ok(store::audit_trail(&self.table, kind, id, limit, cursor).await?)
     }
 
     /// A staff note/call/meeting on a unit (optionally naming persons of the unit) or on a
     /// person (then also in the person's unit's history).
-    pub async fn add_event(&self, actor: &Actor, on: ObjectRef, input: NewContactEvent) -> Result<ContactEvent, ApiError> {
+    pub async fn add_event(
+        &self,
+        actor: &Actor,
+        on: ObjectRef,
+        input: NewContactEvent,
+    ) -> Result<ContactEvent, ApiError> {
         staff_only(actor)?;
         let mut links = Vec::new();
         match on.kind {
             ObjectKind::Unit => {
                 let unit = not_found_unless(store::get_unit(&self.table, unit_id(&on.id)?).await?)?;
-                links.push(ObjectRef { kind: ObjectKind::Unit, id: unit.id.to_string(), label: Some(unit.name.clone()) });
+                links.push(ObjectRef {
+                    kind: ObjectKind::Unit,
+                    id: unit.id.to_string(),
+                    label: Some(unit.name.clone()),
+                });
                 for (index, raw) in input.person_ids.iter().enumerate() {
                     let field = format!("personIds[{index}]");
-                    let id = PersonId::parse(raw).map_err(|e| ApiError::field(FieldError::from_value(field.clone(), &e)))?;
+                    let id =
+                        PersonId::parse(raw).map_err(|e| ApiError::field(FieldError::from_value(field.clone(), &e)))?;
                     match store::get_person(&self.table, id).await? {
                         Some(person) if person.unit_path.contains(&unit.id) => links.push(ObjectRef {
                             kind: ObjectKind::Person,
@@ -462,10 +542,19 @@ impl Registry {
             ObjectKind::Person => {
                 let person = not_found_unless(store::get_person(&self.table, person_id(&on.id)?).await?)?;
                 if !input.person_ids.is_empty() {
-                    return Err(ApiError::field(FieldError::new("personIds", "not_allowed", "Niedozwolone dla osoby.", "Not allowed on a person.")));
+                    return Err(ApiError::field(FieldError::new(
+                        "personIds",
+                        "not_allowed",
+                        "Niedozwolone dla osoby.",
+                        "Not allowed on a person.",
+                    )));
                 }
                 let unit_name = store::get_unit(&self.table, person.unit_id).await?.map(|u| u.name);
-                links.push(ObjectRef { kind: ObjectKind::Person, id: person.id.to_string(), label: Some(person.full_name()) });
+                links.push(ObjectRef {
+                    kind: ObjectKind::Person,
+                    id: person.id.to_string(),
+                    label: Some(person.full_name()),
+                });
                 links.push(ObjectRef { kind: ObjectKind::Unit, id: person.unit_id.to_string(), label: unit_name });
             }
             _ => return Err(ApiError::NotFound),
@@ -513,7 +602,14 @@ impl Registry {
         let mut resolved = Vec::new();
         for (index, link) in links.iter().enumerate() {
             let field = format!("links[{index}]");
-            let unknown = || ApiError::field(FieldError::new(field.clone(), "unknown_object", "Nie ma takiego obiektu.", "No such object."));
+            let unknown = || {
+                ApiError::field(FieldError::new(
+                    field.clone(),
+                    "unknown_object",
+                    "Nie ma takiego obiektu.",
+                    "No such object.",
+                ))
+            };
             let label = match link.kind {
                 ObjectKind::Unit => {
                     let id = UnitId::parse(&link.id).map_err(|_| unknown())?;
@@ -555,7 +651,14 @@ impl Registry {
         Ok(next)
     }
 
-    pub async fn tasks(&self, actor: &Actor, status: TaskStatus, mine: bool, limit: i32, cursor: Option<&str>) -> Result<Page<Task>, ApiError> {
+    pub async fn tasks(
+        &self,
+        actor: &Actor,
+        status: TaskStatus,
+        mine: bool,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Task>, ApiError> {
         staff_only(actor)?;
         let page = if mine {
             store::tasks_of_assignee(&self.table, &actor.user_id, status, limit, cursor).await?
@@ -575,7 +678,12 @@ impl Registry {
 pub fn unit_kind_param(raw: Option<String>) -> Result<Option<UnitKind>, ApiError> {
     raw.map(|raw| {
         UnitKind::parse(&raw).ok_or_else(|| {
-            ApiError::BadRequest(vec![FieldError::new("kind", "unknown_unit_kind", "Nieznany rodzaj jednostki.", "Unknown unit kind.")])
+            ApiError::BadRequest(vec![FieldError::new(
+                "kind",
+                "unknown_unit_kind",
+                "Nieznany rodzaj jednostki.",
+                "Unknown unit kind.",
+            )])
         })
     })
     .transpose()

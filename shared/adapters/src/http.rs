@@ -67,8 +67,14 @@ pub enum ApiError {
     /// Well-formed but invalid values: 422.
     Validation(ValidationErrors),
     /// The record changed meanwhile, or the change is not allowed in its state.
-    Conflict { code: &'static str, message: Message },
-    Duplicate { message: Message, duplicates: Vec<Duplicate> },
+    Conflict {
+        code: &'static str,
+        message: Message,
+    },
+    Duplicate {
+        message: Message,
+        duplicates: Vec<Duplicate>,
+    },
     PayloadTooLarge,
     MethodNotAllowed,
     Unavailable(String),
@@ -106,29 +112,37 @@ impl ApiError {
     }
 
     fn body(self) -> ErrorBody {
-        let plain = |error: &str, message: Message| ErrorBody { error: error.into(), message, fields: vec![], duplicates: vec![] };
+        let plain = |error: &str, message: Message| ErrorBody {
+            error: error.into(),
+            message,
+            fields: vec![],
+            duplicates: vec![],
+        };
         match self {
             Self::Unauthorized => plain("unauthorized", message("Zaloguj się ponownie.", "Please sign in again.")),
             Self::Forbidden => plain("forbidden", message("Brak dostępu.", "Access denied.")),
             Self::NotFound => plain("not_found", message("Nie znaleziono.", "Not found.")),
-            Self::BadRequest(fields) => ErrorBody {
-                fields,
-                ..plain("bad_request", message("Nieprawidłowe żądanie.", "Malformed request."))
-            },
+            Self::BadRequest(fields) => {
+                ErrorBody { fields, ..plain("bad_request", message("Nieprawidłowe żądanie.", "Malformed request.")) }
+            }
             Self::Validation(errors) => ErrorBody {
                 fields: errors.0,
                 ..plain("validation", message("Popraw zaznaczone pola.", "Please correct the marked fields."))
             },
             Self::Conflict { code, message } => plain(code, message),
             Self::Duplicate { message, duplicates } => ErrorBody { duplicates, ..plain("duplicate", message) },
-            Self::PayloadTooLarge => plain(
-                "payload_too_large",
-                message("Przesłane dane są zbyt duże.", "The request body is too large."),
-            ),
-            Self::MethodNotAllowed => plain("method_not_allowed", message("Niedozwolona metoda.", "Method not allowed.")),
+            Self::PayloadTooLarge => {
+                plain("payload_too_large", message("Przesłane dane są zbyt duże.", "The request body is too large."))
+            }
+            Self::MethodNotAllowed => {
+                plain("method_not_allowed", message("Niedozwolona metoda.", "Method not allowed."))
+            }
             Self::Unavailable(_) => plain(
                 "unavailable",
-                message("Usługa chwilowo niedostępna. Spróbuj za chwilę.", "Service temporarily unavailable. Try again shortly."),
+                message(
+                    "Usługa chwilowo niedostępna. Spróbuj za chwilę.",
+                    "Service temporarily unavailable. Try again shortly.",
+                ),
             ),
             Self::Internal(_) => plain("internal", message("Wystąpił błąd serwera.", "Internal server error.")),
         }
@@ -256,7 +270,12 @@ pub fn page_limit(request: &Request) -> Result<i32, ApiError> {
     match query_param(request, "limit") {
         None => Ok(50),
         Some(raw) => raw.parse::<i32>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| {
-            ApiError::BadRequest(vec![FieldError::new("limit", "invalid_limit", "Limit musi być liczbą od 1 do 100.", "Limit must be a number from 1 to 100.")])
+            ApiError::BadRequest(vec![FieldError::new(
+                "limit",
+                "invalid_limit",
+                "Limit musi być liczbą od 1 do 100.",
+                "Limit must be a number from 1 to 100.",
+            )])
         }),
     }
 }

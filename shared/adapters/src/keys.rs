@@ -103,7 +103,13 @@ pub fn person_in_tree(person: &Person) -> IndexKey {
     let root = person.unit_path.first().copied().unwrap_or(person.unit_id);
     IndexKey {
         pk: tree_partition(root),
-        sk: format!("{}#{}#{}#{}", path_prefix(&person.unit_path), status_marker(person.status), person.sort_name(), person.id),
+        sk: format!(
+            "{}#{}#{}#{}",
+            path_prefix(&person.unit_path),
+            status_marker(person.status),
+            person.sort_name(),
+            person.id
+        ),
     }
 }
 
@@ -170,7 +176,9 @@ pub fn tasks_partition(status: &str) -> String {
 
 /// GSI2: tasks of one assignee by status.
 pub fn task_by_assignee(task: &Task) -> Option<IndexKey> {
-    task.assignee.as_ref().map(|user| IndexKey { pk: assignee_partition(&user.id, task.status.code()), sk: task_sort(task) })
+    task.assignee
+        .as_ref()
+        .map(|user| IndexKey { pk: assignee_partition(&user.id, task.status.code()), sk: task_sort(task) })
 }
 
 pub fn assignee_partition(user_id: &str, status: &str) -> String {

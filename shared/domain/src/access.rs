@@ -139,10 +139,7 @@ mod tests {
     fn strongest_group_wins_and_claims_are_required() {
         assert_eq!(actor(&["participant", "staff"], None, None).role, Role::Staff);
         let groups = vec!["unit-admin".to_string()];
-        assert_eq!(
-            Actor::from_claims("s".into(), "n".into(), None, &groups, None, None),
-            Err(ActorError::MissingUnit)
-        );
+        assert_eq!(Actor::from_claims("s".into(), "n".into(), None, &groups, None, None), Err(ActorError::MissingUnit));
         assert_eq!(
             Actor::from_claims("s".into(), "n".into(), None, &["guest".to_string()], None, None),
             Err(ActorError::NoRole)

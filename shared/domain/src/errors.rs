@@ -85,6 +85,21 @@ impl ValidationErrors {
         }
     }
 
+    /// Applies a PATCH value to an optional field: absent keeps `current`, blank clears,
+    /// anything else must parse.
+    pub fn patch<T>(
+        &mut self,
+        field: &str,
+        current: Option<T>,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, ValueError>,
+    ) -> Option<T> {
+        match raw {
+            None => current,
+            Some(raw) => self.optional(field, Some(raw), parse),
+        }
+    }
+
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, ValidationErrors> {
         if self.0.is_empty() {
             Ok(value())

@@ -13,7 +13,7 @@ use crate::history::{ChangeSet, FieldChange};
 use crate::ids::{PersonId, UnitId};
 use crate::search;
 use crate::unit::Unit;
-use crate::values::{Email, PersonName, PhoneNumber, ValueError};
+use crate::values::{Email, PersonName, PhoneNumber};
 
 pub const POSITION_MAX: usize = 150;
 
@@ -249,7 +249,9 @@ impl PersonEdit {
             errors.push(PersonRuleError::AlreadyLeft.field_error());
         }
         if scope == EditScope::SelfService {
-            for (field, value) in [("firstName", &self.first_name), ("lastName", &self.last_name), ("email", &self.email)] {
+            for (field, value) in
+                [("firstName", &self.first_name), ("lastName", &self.last_name), ("email", &self.email)]
+            {
                 if value.is_some() {
                     errors.push(FieldError::new(
                         field,
@@ -271,11 +273,10 @@ impl PersonEdit {
                 next.last_name = name;
             }
         }
-        next.position = patch(&mut errors, "position", next.position, self.position.as_deref(), |s| {
-            bounded_text(s, POSITION_MAX)
-        });
-        next.email = patch(&mut errors, "email", next.email, self.email.as_deref(), Email::parse);
-        next.phone = patch(&mut errors, "phone", next.phone, self.phone.as_deref(), PhoneNumber::parse);
+        next.position =
+            errors.patch("position", next.position, self.position.as_deref(), |s| bounded_text(s, POSITION_MAX));
+        next.email = errors.patch("email", next.email, self.email.as_deref(), Email::parse);
+        next.phone = errors.patch("phone", next.phone, self.phone.as_deref(), PhoneNumber::parse);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -286,22 +287,14 @@ impl PersonEdit {
     }
 }
 
-fn patch<T>(
-    errors: &mut ValidationErrors,
-    field: &str,
-    current: Option<T>,
-    raw: Option<&str>,
-    parse: impl FnOnce(&str) -> Result<T, ValueError>,
-) -> Option<T> {
-    match raw {
-        None => current,
-        Some(raw) => errors.optional(field, Some(raw), parse),
-    }
-}
-
 impl Person {
     /// Marks the person as having left on `on`; closes the current employment.
-    pub fn leave(&self, on: NaiveDate, employment_from: NaiveDate, now: DateTime<Utc>) -> Result<(Person, Vec<FieldChange>), PersonRuleError> {
+    pub fn leave(
+        &self,
+        on: NaiveDate,
+        employment_from: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<(Person, Vec<FieldChange>), PersonRuleError> {
         if !self.is_active() {
             return Err(PersonRuleError::AlreadyLeft);
         }
@@ -462,7 +455,12 @@ mod tests {
     #[test]
     fn participant_cannot_change_identity_fields() {
         let (person, _) = draft().into_person(&unit("A"), Utc::now(), day(2));
-        let edit = PersonEdit { email: Some("inny@kornik.pl".into()), phone: Some("600100300".into()), version: Some(1), ..Default::default() };
+        let edit = PersonEdit {
+            email: Some("inny@kornik.pl".into()),
+            phone: Some("600100300".into()),
+            version: Some(1),
+            ..Default::default()
+        };
         let errors = edit.apply(&person, EditScope::SelfService, Utc::now()).unwrap_err();
         assert_eq!(errors.0[0].code, "not_editable");
         let edit = PersonEdit { phone: Some("600100300".into()), version: Some(1), ..Default::default() };

@@ -92,19 +92,12 @@ pub fn query_tokens(q: &str) -> Result<Vec<String>, ValueError> {
     if all.is_empty() {
         return Err(ValueError::EmptyQuery);
     }
-    let mut kept: Vec<String> = all
-        .into_iter()
-        .filter(|t| t.len() >= MIN_TOKEN_CHARS)
-        .collect();
+    let mut kept: Vec<String> = all.into_iter().filter(|t| t.len() >= MIN_TOKEN_CHARS).collect();
     if kept.is_empty() {
-        return Err(ValueError::SearchTermTooShort {
-            min: MIN_TOKEN_CHARS,
-        });
+        return Err(ValueError::SearchTermTooShort { min: MIN_TOKEN_CHARS });
     }
     if kept.len() > MAX_QUERY_TOKENS {
-        return Err(ValueError::TooManySearchTerms {
-            max: MAX_QUERY_TOKENS,
-        });
+        return Err(ValueError::TooManySearchTerms { max: MAX_QUERY_TOKENS });
     }
     kept.sort_by_key(|t| std::cmp::Reverse(t.len()));
     Ok(kept)
@@ -128,10 +121,7 @@ mod tests {
         assert_eq!(fold("Ostrów Wielkopolski"), "ostrow wielkopolski");
         assert_eq!(fold("ĄĆĘŁŃÓŚŹŻ ąćęłńóśźż"), "acelnoszz acelnoszz");
         assert_eq!(fold("Kowalska-Nowak"), "kowalska nowak");
-        assert_eq!(
-            fold("  Gmina   Miasta\tGniezno, ul. 3 Maja 12 "),
-            "gmina miasta gniezno ul 3 maja 12"
-        );
+        assert_eq!(fold("  Gmina   Miasta\tGniezno, ul. 3 Maja 12 "), "gmina miasta gniezno ul 3 maja 12");
         assert_eq!(fold("O'Neill  O’Brien"), "oneill obrien");
         assert_eq!(fold("Søren Straße Đoković"), "soren strasse dokovic");
         assert_eq!(fold("ＡＢＣ１２ ﬁ"), "abc12 fi");
@@ -142,36 +132,21 @@ mod tests {
 
     #[test]
     fn tokens_are_distinct_in_order() {
-        assert_eq!(
-            tokens("Gmina Łódź, gmina LODZ-wieś"),
-            vec!["gmina", "lodz", "wies"]
-        );
+        assert_eq!(tokens("Gmina Łódź, gmina LODZ-wieś"), vec!["gmina", "lodz", "wies"]);
         assert_eq!(tokens("W Poznaniu"), vec!["w", "poznaniu"]);
         assert!(tokens(" - ").is_empty());
     }
 
     #[test]
     fn query_tokens_rules() {
-        assert_eq!(
-            query_tokens("Urząd Gminy w Środzie").unwrap(),
-            vec!["srodzie", "urzad", "gminy"]
-        );
+        assert_eq!(query_tokens("Urząd Gminy w Środzie").unwrap(), vec!["srodzie", "urzad", "gminy"]);
         assert_eq!(query_tokens("Ko").unwrap(), vec!["ko"]);
         assert_eq!(query_tokens(" "), Err(ValueError::EmptyQuery));
         assert_eq!(query_tokens("!?"), Err(ValueError::EmptyQuery));
-        assert_eq!(
-            query_tokens("k"),
-            Err(ValueError::SearchTermTooShort { min: 2 })
-        );
-        assert_eq!(
-            query_tokens("a b c"),
-            Err(ValueError::SearchTermTooShort { min: 2 })
-        );
+        assert_eq!(query_tokens("k"), Err(ValueError::SearchTermTooShort { min: 2 }));
+        assert_eq!(query_tokens("a b c"), Err(ValueError::SearchTermTooShort { min: 2 }));
         assert_eq!(query_tokens("aa bb cc dd ee aa").unwrap().len(), 5);
-        assert_eq!(
-            query_tokens("aa bb cc dd ee ff"),
-            Err(ValueError::TooManySearchTerms { max: 5 })
-        );
+        assert_eq!(query_tokens("aa bb cc dd ee ff"), Err(ValueError::TooManySearchTerms { max: 5 }));
     }
 
     #[test]

@@ -74,7 +74,12 @@ fn parse_due(raw: &str) -> Result<NaiveDate, ValueError> {
 pub type AssigneeLookup<'a> = &'a dyn Fn(&str) -> Option<UserRef>;
 
 impl TaskInput {
-    pub fn create(self, author: UserRef, now: DateTime<Utc>, assignee: AssigneeLookup) -> Result<Task, ValidationErrors> {
+    pub fn create(
+        self,
+        author: UserRef,
+        now: DateTime<Utc>,
+        assignee: AssigneeLookup,
+    ) -> Result<Task, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let title = errors.required("title", self.title.as_deref(), |s| bounded_text(s, SUBJECT_MAX));
         let description = errors.optional("description", self.description.as_deref(), |s| bounded_text(s, BODY_MAX));
@@ -82,7 +87,12 @@ impl TaskInput {
         let assignee = resolve_assignee(&mut errors, self.assignee_id.as_deref(), &author, assignee);
         let links = self.links.unwrap_or_default();
         if self.status.is_some() {
-            errors.push(FieldError::new("status", "not_on_create", "Nowe zadanie jest zawsze otwarte.", "A new task is always open."));
+            errors.push(FieldError::new(
+                "status",
+                "not_on_create",
+                "Nowe zadanie jest zawsze otwarte.",
+                "A new task is always open.",
+            ));
         }
         match title {
             Some(title) if errors.is_empty() => Ok(Task {
@@ -102,13 +112,24 @@ impl TaskInput {
         }
     }
 
-    pub fn update(self, current: &Task, actor: &UserRef, now: DateTime<Utc>, assignee: AssigneeLookup) -> Result<Task, ValidationErrors> {
+    pub fn update(
+        self,
+        current: &Task,
+        actor: &UserRef,
+        now: DateTime<Utc>,
+        assignee: AssigneeLookup,
+    ) -> Result<Task, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         if self.version.is_none() {
             errors.push(FieldError::required("version"));
         }
         if self.links.is_some() {
-            errors.push(FieldError::new("links", "not_editable", "Powiązań zadania nie można zmieniać.", "A task's links cannot be changed."));
+            errors.push(FieldError::new(
+                "links",
+                "not_editable",
+                "Powiązań zadania nie można zmieniać.",
+                "A task's links cannot be changed.",
+            ));
         }
         let mut next = current.clone();
         if let Some(raw) = self.title.as_deref() {
@@ -186,21 +207,28 @@ mod tests {
 
     #[test]
     fn create_assigns_me_and_validates() {
-        let task = TaskInput { title: Some("Zadzwonić do gminy".into()), due_on: Some("2026-12-01".into()), assignee_id: Some("me".into()), ..Default::default() }
-            .create(me(), Utc::now(), &nobody)
-            .unwrap();
+        let task = TaskInput {
+            title: Some("Zadzwonić do gminy".into()),
+            due_on: Some("2026-12-01".into()),
+            assignee_id: Some("me".into()),
+            ..Default::default()
+        }
+        .create(me(), Utc::now(), &nobody)
+        .unwrap();
         assert_eq!(task.assignee, Some(me()));
         assert_eq!(task.status, TaskStatus::Open);
-        let errors = TaskInput { due_on: Some("1.12.2026".into()), assignee_id: Some("ghost".into()), ..Default::default() }
-            .create(me(), Utc::now(), &nobody)
-            .unwrap_err();
+        let errors =
+            TaskInput { due_on: Some("1.12.2026".into()), assignee_id: Some("ghost".into()), ..Default::default() }
+                .create(me(), Utc::now(), &nobody)
+                .unwrap_err();
         let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "dueOn", "assigneeId"]);
     }
 
     #[test]
     fn update_changes_status_and_bumps_version() {
-        let task = TaskInput { title: Some("T".into()), ..Default::default() }.create(me(), Utc::now(), &nobody).unwrap();
+        let task =
+            TaskInput { title: Some("T".into()), ..Default::default() }.create(me(), Utc::now(), &nobody).unwrap();
         let done = TaskInput { status: Some("done".into()), version: Some(1), ..Default::default() }
             .update(&task, &me(), Utc::now(), &nobody)
             .unwrap();

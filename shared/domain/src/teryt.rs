@@ -28,17 +28,7 @@ const DATA: &str = include_str!("../data/teryt-wielkopolskie.tsv");
 
 /// Kind of a local-government unit.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum TerytKind {
@@ -160,34 +150,23 @@ fn parse_register(data: &'static str) -> Result<Vec<TerytEntry>, String> {
             continue;
         }
         let mut cols = line.split('\t');
-        let (Some(code), Some(kind), Some(name), None) =
-            (cols.next(), cols.next(), cols.next(), cols.next())
-        else {
+        let (Some(code), Some(kind), Some(name), None) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
             return Err(format!("line {n}: expected 3 tab-separated columns"));
         };
-        let kind =
-            TerytKind::parse(kind).ok_or_else(|| format!("line {n}: unknown kind `{kind}`"))?;
+        let kind = TerytKind::parse(kind).ok_or_else(|| format!("line {n}: unknown kind `{kind}`"))?;
         let expected_len = if kind.is_powiat_level() { 4 } else { 7 };
         if code.len() != expected_len || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "line {n}: code `{code}` must be {expected_len} digits for {}",
-                kind.as_str()
-            ));
+            return Err(format!("line {n}: code `{code}` must be {expected_len} digits for {}", kind.as_str()));
         }
         if kind.rodz().is_some_and(|r| code.as_bytes()[6] != r) {
-            return Err(format!(
-                "line {n}: RODZ digit of `{code}` does not match {}",
-                kind.as_str()
-            ));
+            return Err(format!("line {n}: RODZ digit of `{code}` does not match {}", kind.as_str()));
         }
         if name.trim().is_empty() || name.trim() != name {
             return Err(format!("line {n}: bad name `{name}`"));
         }
         if let Some(prev) = entries.last().map(|e: &TerytEntry| e.code) {
             if prev >= code {
-                return Err(format!(
-                    "line {n}: codes must be sorted and unique (`{code}` after `{prev}`)"
-                ));
+                return Err(format!("line {n}: codes must be sorted and unique (`{code}` after `{prev}`)"));
             }
         }
         entries.push(TerytEntry { code, kind, name });
@@ -195,11 +174,7 @@ fn parse_register(data: &'static str) -> Result<Vec<TerytEntry>, String> {
     // Every gmina must belong to a listed powiat.
     for e in &entries {
         if e.kind.is_gmina() && !entries.iter().any(|p| p.code == e.powiat_code()) {
-            return Err(format!(
-                "gmina {} has no powiat {} in the register",
-                e.code,
-                e.powiat_code()
-            ));
+            return Err(format!("gmina {} has no powiat {} in the register", e.code, e.powiat_code()));
         }
     }
     Ok(entries)
@@ -208,17 +183,14 @@ fn parse_register(data: &'static str) -> Result<Vec<TerytEntry>, String> {
 fn register() -> &'static [TerytEntry] {
     static REGISTER: OnceLock<Vec<TerytEntry>> = OnceLock::new();
     REGISTER.get_or_init(|| {
-        parse_register(DATA)
-            .unwrap_or_else(|e| panic!("embedded data/teryt-wielkopolskie.tsv is invalid: {e}"))
+        parse_register(DATA).unwrap_or_else(|e| panic!("embedded data/teryt-wielkopolskie.tsv is invalid: {e}"))
     })
 }
 
 /// The unit with this exact code (4 or 7 digits), if it is in the register.
 pub fn lookup(code: &str) -> Option<&'static TerytEntry> {
     let all = register();
-    all.binary_search_by(|e| e.code.cmp(code))
-        .ok()
-        .map(|i| &all[i])
+    all.binary_search_by(|e| e.code.cmp(code)).ok().map(|i| &all[i])
 }
 
 /// All units, sorted by code (each powiat is followed by its gminy).
@@ -234,9 +206,7 @@ pub fn powiaty() -> impl Iterator<Item = &'static TerytEntry> {
 /// The gminy of the powiat with the 4-digit code `code4`, in code order; empty for an unknown
 /// code. For a miasto na prawach powiatu this is its single gmina miejska (e.g. 3064 → 3064011).
 pub fn gminy_of_powiat(code4: &str) -> impl Iterator<Item = &'static TerytEntry> + '_ {
-    register()
-        .iter()
-        .filter(move |e| e.kind.is_gmina() && code4.len() == 4 && e.code.starts_with(code4))
+    register().iter().filter(move |e| e.kind.is_gmina() && code4.len() == 4 && e.code.starts_with(code4))
 }
 
 #[cfg(test)]
@@ -261,30 +231,18 @@ mod tests {
     #[test]
     fn lookups() {
         let poznan = lookup("3064011").unwrap();
-        assert_eq!(
-            (poznan.name, poznan.kind),
-            ("Poznań", TerytKind::GminaMiejska)
-        );
-        assert_eq!(
-            lookup("3064").unwrap().kind,
-            TerytKind::MiastoNaPrawachPowiatu
-        );
+        assert_eq!((poznan.name, poznan.kind), ("Poznań", TerytKind::GminaMiejska));
+        assert_eq!(lookup("3064").unwrap().kind, TerytKind::MiastoNaPrawachPowiatu);
         assert_eq!(lookup("3021").unwrap().name, "poznański");
         assert_eq!(lookup("3030023").unwrap().name, "Miłosław");
-        assert!(
-            lookup("3030024").is_none(),
-            "town part of a gmina is not a unit"
-        );
+        assert!(lookup("3030024").is_none(), "town part of a gmina is not a unit");
         assert!(lookup("3064029").is_none(), "delegatura is not a unit");
         assert!(lookup("3099999").is_none());
         assert!(lookup("").is_none());
         let city: Vec<_> = gminy_of_powiat("3064").map(|e| e.code).collect();
         assert_eq!(city, ["3064011"]);
         let chodzieski: Vec<_> = gminy_of_powiat("3001").map(|e| e.name).collect();
-        assert_eq!(
-            chodzieski,
-            ["Chodzież", "Budzyń", "Chodzież", "Margonin", "Szamocin"]
-        );
+        assert_eq!(chodzieski, ["Chodzież", "Budzyń", "Chodzież", "Margonin", "Szamocin"]);
         assert_eq!(gminy_of_powiat("3099").count(), 0);
         assert_eq!(gminy_of_powiat("30").count(), 0);
         let total: usize = powiaty().map(|p| gminy_of_powiat(p.code).count()).sum();
@@ -298,10 +256,7 @@ mod tests {
             assert_eq!(serde_json::to_value(e.kind).unwrap(), e.kind.as_str());
         }
         let json = serde_json::to_value(lookup("3064").unwrap()).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"code": "3064", "kind": "miasto_na_prawach_powiatu", "name": "Poznań"})
-        );
+        assert_eq!(json, serde_json::json!({"code": "3064", "kind": "miasto_na_prawach_powiatu", "name": "Poznań"}));
     }
 
     #[test]
@@ -318,9 +273,7 @@ mod tests {
         for data in bad {
             assert!(parse_register(data).is_err(), "{data:?}");
         }
-        let ok =
-            parse_register("# c\ncode\tkind\tname\n3001\tpowiat\tx\n3001011\tgmina_miejska\tX\n")
-                .unwrap();
+        let ok = parse_register("# c\ncode\tkind\tname\n3001\tpowiat\tx\n3001011\tgmina_miejska\tX\n").unwrap();
         assert_eq!(ok.len(), 2);
     }
 
@@ -328,23 +281,14 @@ mod tests {
     /// (`/work/shared/data`, outside the crate); skipped with a note otherwise.
     #[test]
     fn matches_official_terc_file_when_present() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/terc-wielkopolskie-2024-01-01.csv"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/terc-wielkopolskie-2024-01-01.csv");
         let Ok(csv) = std::fs::read_to_string(path) else {
-            eprintln!(
-                "NOTE: {path} not found; skipping comparison with the official TERC register"
-            );
+            eprintln!("NOTE: {path} not found; skipping comparison with the official TERC register");
             return;
         };
         let mut expected: BTreeMap<String, (TerytKind, String)> = BTreeMap::new();
         let mut lines = csv.lines();
-        let header = lines
-            .next()
-            .unwrap()
-            .trim_end_matches('\r')
-            .trim_start_matches('\u{feff}');
+        let header = lines.next().unwrap().trim_end_matches('\r').trim_start_matches('\u{feff}');
         assert_eq!(header, "WOJ;POW;GMI;RODZ;NAZWA;NAZWA_DOD;STAN_NA");
         for line in lines {
             let line = line.trim_end_matches('\r');
@@ -365,24 +309,16 @@ mod tests {
                 }
                 (_, _, "1") => Some((format!("{woj}{pow}{gmi}{rodz}"), TerytKind::GminaMiejska)),
                 (_, _, "2") => Some((format!("{woj}{pow}{gmi}{rodz}"), TerytKind::GminaWiejska)),
-                (_, _, "3") => Some((
-                    format!("{woj}{pow}{gmi}{rodz}"),
-                    TerytKind::GminaMiejskoWiejska,
-                )),
+                (_, _, "3") => Some((format!("{woj}{pow}{gmi}{rodz}"), TerytKind::GminaMiejskoWiejska)),
                 (_, _, "4" | "5" | "8" | "9") => None, // parts of gminy and delegatury
                 _ => panic!("unexpected TERC row: {line}"),
             };
             if let Some((code, kind)) = entry {
-                assert!(
-                    expected.insert(code, (kind, name.to_owned())).is_none(),
-                    "duplicate: {line}"
-                );
+                assert!(expected.insert(code, (kind, name.to_owned())).is_none(), "duplicate: {line}");
             }
         }
-        let ours: BTreeMap<String, (TerytKind, String)> = all()
-            .iter()
-            .map(|e| (e.code.to_owned(), (e.kind, e.name.to_owned())))
-            .collect();
+        let ours: BTreeMap<String, (TerytKind, String)> =
+            all().iter().map(|e| (e.code.to_owned(), (e.kind, e.name.to_owned()))).collect();
         assert_eq!(ours, expected);
         let count = |k: TerytKind| expected.values().filter(|(kind, _)| *kind == k).count();
         assert_eq!(count(TerytKind::Powiat), 31);

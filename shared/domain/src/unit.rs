@@ -176,6 +176,30 @@ pub struct Unit {
 }
 
 impl Unit {
+    /// A unit with only kind and name, before the other fields are applied.
+    fn blank(kind: UnitKind, name: String, now: DateTime<Utc>) -> Self {
+        Unit {
+            id: UnitId::generate(),
+            kind,
+            name,
+            teryt: None,
+            nip: None,
+            regon: None,
+            address: Address::default(),
+            email: None,
+            phone: None,
+            parent_id: None,
+            ancestors: Vec::new(),
+            powiat_teryt: None,
+            membership: Membership::default(),
+            segments: BTreeSet::new(),
+            notes: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// The unit path: ancestors and the unit itself. Access checks look for the caller's unit here.
     pub fn path(&self) -> Vec<UnitId> {
         let mut path = self.ancestors.clone();
@@ -224,20 +248,6 @@ fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| ValueError::InvalidDate)
 }
 
-/// Applies `raw` to an optional field: absent keeps, blank clears, anything else must parse.
-fn patch_optional<T>(
-    errors: &mut ValidationErrors,
-    field: &str,
-    current: Option<T>,
-    raw: Option<&str>,
-    parse: impl FnOnce(&str) -> Result<T, ValueError>,
-) -> Option<T> {
-    match raw {
-        None => current,
-        Some(raw) => errors.optional(field, Some(raw), parse),
-    }
-}
-
 impl UnitInput {
     /// Builds a new unit. `parent` is the loaded parent when `parentId` was given.
     pub fn create(self, parent: Option<&Unit>, now: DateTime<Utc>) -> Result<Unit, ValidationErrors> {
@@ -250,26 +260,7 @@ impl UnitInput {
             Some(raw) => parse_kind(&mut errors, raw),
         };
         let name = errors.required("name", self.name.as_deref(), |s| bounded_text(s, NAME_MAX));
-        let blank = Unit {
-            id: UnitId::generate(),
-            kind: kind.unwrap_or(UnitKind::Inna),
-            name: name.clone().unwrap_or_default(),
-            teryt: None,
-            nip: None,
-            regon: None,
-            address: Address::default(),
-            email: None,
-            phone: None,
-            parent_id: None,
-            ancestors: Vec::new(),
-            powiat_teryt: None,
-            membership: Membership::default(),
-            segments: BTreeSet::new(),
-            notes: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
+        let blank = Unit::blank(kind.unwrap_or(UnitKind::Inna), name.clone().unwrap_or_default(), now);
         let input = UnitInput { kind: None, name: None, ..self };
         match input.apply(blank, parent, &mut errors) {
             Some(unit) if errors.is_empty() && kind.is_some() && name.is_some() => Ok(unit),
@@ -314,29 +305,27 @@ impl UnitInput {
 
     /// The fields shared by create and update; kind and name are already in `unit`.
     fn apply(self, mut unit: Unit, parent: Option<&Unit>, errors: &mut ValidationErrors) -> Option<Unit> {
-        unit.teryt = patch_optional(errors, "teryt", unit.teryt, self.teryt.as_deref(), Teryt::parse);
-        unit.nip = patch_optional(errors, "nip", unit.nip, self.nip.as_deref(), Nip::parse);
-        unit.regon = patch_optional(errors, "regon", unit.regon, self.regon.as_deref(), Regon::parse);
-        unit.email = patch_optional(errors, "email", unit.email, self.email.as_deref(), Email::parse);
-        unit.phone = patch_optional(errors, "phone", unit.phone, self.phone.as_deref(), PhoneNumber::parse);
-        unit.notes =
-            patch_optional(errors, "notes", unit.notes, self.notes.as_deref(), |s| bounded_text(s, NOTES_MAX));
+        unit.teryt = errors.patch("teryt", unit.teryt, self.teryt.as_deref(), Teryt::parse);
+        unit.nip = errors.patch("nip", unit.nip, self.nip.as_deref(), Nip::parse);
+        unit.regon = errors.patch("regon", unit.regon, self.regon.as_deref(), Regon::parse);
+        unit.email = errors.patch("email", unit.email, self.email.as_deref(), Email::parse);
+        unit.phone = errors.patch("phone", unit.phone, self.phone.as_deref(), PhoneNumber::parse);
+        unit.notes = errors.patch("notes", unit.notes, self.notes.as_deref(), |s| bounded_text(s, NOTES_MAX));
         if let Some(address) = self.address {
             let text = |s: &str| bounded_text(s, NAME_MAX);
-            unit.address.street = patch_optional(errors, "address.street", unit.address.street, address.street.as_deref(), text);
-            unit.address.postal_code = patch_optional(
-                errors,
+            unit.address.street = errors.patch("address.street", unit.address.street, address.street.as_deref(), text);
+            unit.address.postal_code = errors.patch(
                 "address.postalCode",
                 unit.address.postal_code,
                 address.postal_code.as_deref(),
                 PostalCode::parse,
             );
-            unit.address.city = patch_optional(errors, "address.city", unit.address.city, address.city.as_deref(), text);
+            unit.address.city = errors.patch("address.city", unit.address.city, address.city.as_deref(), text);
         }
         unit.membership.member_since =
-            patch_optional(errors, "memberSince", unit.membership.member_since, self.member_since.as_deref(), parse_date);
+            errors.patch("memberSince", unit.membership.member_since, self.member_since.as_deref(), parse_date);
         unit.membership.member_until =
-            patch_optional(errors, "memberUntil", unit.membership.member_until, self.member_until.as_deref(), parse_date);
+            errors.patch("memberUntil", unit.membership.member_until, self.member_until.as_deref(), parse_date);
         if let (Some(since), Some(until)) = (unit.membership.member_since, unit.membership.member_until) {
             if until < since {
                 errors.push(FieldError::new(
@@ -379,12 +368,7 @@ impl UnitInput {
 fn parse_kind(errors: &mut ValidationErrors, raw: &str) -> Option<UnitKind> {
     let kind = UnitKind::parse(raw);
     if kind.is_none() {
-        errors.push(FieldError::new(
-            "kind",
-            "unknown_unit_kind",
-            "Nieznany rodzaj jednostki.",
-            "Unknown unit kind.",
-        ));
+        errors.push(FieldError::new("kind", "unknown_unit_kind", "Nieznany rodzaj jednostki.", "Unknown unit kind."));
     }
     kind
 }
@@ -452,23 +436,7 @@ fn unit_changes(before: &Unit, after: &Unit) -> Vec<FieldChange> {
 
 /// The audit record of a new unit: every field that has a value.
 pub fn creation_changes(unit: &Unit) -> Vec<FieldChange> {
-    let empty = Unit {
-        kind: unit.kind,
-        name: String::new(),
-        teryt: None,
-        nip: None,
-        regon: None,
-        address: Address::default(),
-        email: None,
-        phone: None,
-        parent_id: None,
-        ancestors: Vec::new(),
-        powiat_teryt: None,
-        membership: Membership::default(),
-        segments: BTreeSet::new(),
-        notes: None,
-        ..unit.clone()
-    };
+    let empty = Unit { id: unit.id, ..Unit::blank(unit.kind, String::new(), unit.created_at) };
     let mut changes = unit_changes(&empty, unit);
     changes.insert(0, FieldChange { field: "kind".into(), before: None, after: Some(unit.kind.to_string()) });
     changes
@@ -532,7 +500,8 @@ mod tests {
         let gmina = UnitInput { teryt: Some("3021093".into()), ..input("gmina_miejsko_wiejska", "Kórnik") }
             .create(None, Utc::now())
             .unwrap();
-        let school = input("jednostka_organizacyjna", "Szkoła Podstawowa w Kórniku").create(Some(&gmina), Utc::now()).unwrap();
+        let school =
+            input("jednostka_organizacyjna", "Szkoła Podstawowa w Kórniku").create(Some(&gmina), Utc::now()).unwrap();
         assert_eq!(school.ancestors, vec![gmina.id]);
         assert_eq!(school.path(), vec![gmina.id, school.id]);
         assert_eq!(school.powiat_teryt.as_deref(), Some("3021"));
@@ -541,10 +510,16 @@ mod tests {
 
     #[test]
     fn patch_keeps_absent_clears_blank_and_reports_changes() {
-        let unit = UnitInput { email: Some("gmina@kornik.pl".into()), notes: Some("n".into()), ..input("inna", "Fundacja") }
-            .create(None, Utc::now())
-            .unwrap();
-        let patch = UnitInput { version: Some(1), notes: Some("".into()), phone: Some("61 817 04 11".into()), ..Default::default() };
+        let unit =
+            UnitInput { email: Some("gmina@kornik.pl".into()), notes: Some("n".into()), ..input("inna", "Fundacja") }
+                .create(None, Utc::now())
+                .unwrap();
+        let patch = UnitInput {
+            version: Some(1),
+            notes: Some("".into()),
+            phone: Some("61 817 04 11".into()),
+            ..Default::default()
+        };
         let (next, changes) = patch.update(&unit, None, Utc::now()).unwrap();
         assert_eq!(next.email, unit.email);
         assert_eq!(next.notes, None);

@@ -114,14 +114,7 @@ pub(crate) struct StringSchema {
 
 impl StringSchema {
     pub(crate) const fn new(description: &'static str, example: &'static str) -> Self {
-        StringSchema {
-            description,
-            example,
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            format: None,
-        }
+        StringSchema { description, example, min_length: None, max_length: None, pattern: None, format: None }
     }
 
     pub(crate) fn build(self) -> RefOr<Schema> {
@@ -176,9 +169,7 @@ mod tests {
         ];
         for (name, s) in schemas {
             assert_eq!(s["type"], "string", "{name}: {s}");
-            let example = s["examples"][0]
-                .as_str()
-                .unwrap_or_else(|| panic!("{name}: {s}"));
+            let example = s["examples"][0].as_str().unwrap_or_else(|| panic!("{name}: {s}"));
             assert!(!example.is_empty(), "{name}");
         }
     }
@@ -186,10 +177,7 @@ mod tests {
     #[test]
     fn schema_examples_parse() {
         fn example<T: PartialSchema>() -> String {
-            serde_json::to_value(T::schema()).unwrap()["examples"][0]
-                .as_str()
-                .unwrap()
-                .to_owned()
+            serde_json::to_value(T::schema()).unwrap()["examples"][0].as_str().unwrap().to_owned()
         }
         assert!(Email::parse(&example::<Email>()).is_ok());
         assert!(Nip::parse(&example::<Nip>()).is_ok());
@@ -210,10 +198,7 @@ mod tests {
 
     #[test]
     fn digits_only_rejects_unexpected_characters() {
-        assert_eq!(
-            digits_only("123-45 6", &['-', ' ']).as_deref(),
-            Some("123456")
-        );
+        assert_eq!(digits_only("123-45 6", &['-', ' ']).as_deref(), Some("123456"));
         assert_eq!(digits_only("12a3", &['-', ' ']), None);
         assert_eq!(digits_only("", &[]).as_deref(), Some(""));
     }

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, DeleteRequest, Put, PutRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, DeleteRequest, Put, PutRequest, TransactWriteItem, WriteRequest,
+};
 use aws_sdk_dynamodb::Client;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -64,14 +66,8 @@ impl Table {
     }
 
     pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&*self.name)
-            .key(PK, s(&key.pk))
-            .key(SK, s(&key.sk))
-            .send()
-            .await?;
+        let output =
+            self.client.get_item().table_name(&*self.name).key(PK, s(&key.pk)).key(SK, s(&key.sk)).send().await?;
         output.item.map(|item| decode(&item)).transpose()
     }
 
@@ -367,9 +363,13 @@ fn encode_cursor(key: &Item) -> String {
 
 /// A cursor is only accepted for the partition it was issued for.
 fn decode_cursor(cursor: &str, partition_attribute: &str, partition: &str) -> Result<Item, StoreError> {
-    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::InvalidCursor)?;
+    let json =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::InvalidCursor)?;
     let plain: HashMap<String, String> = serde_json::from_slice(&json).map_err(|_| StoreError::InvalidCursor)?;
-    if plain.get(partition_attribute).map(String::as_str) != Some(partition) || !plain.contains_key(PK) || !plain.contains_key(SK) {
+    if plain.get(partition_attribute).map(String::as_str) != Some(partition)
+        || !plain.contains_key(PK)
+        || !plain.contains_key(SK)
+    {
         return Err(StoreError::InvalidCursor);
     }
     Ok(plain.into_iter().map(|(name, value)| (name, AttributeValue::S(value))).collect())

@@ -72,7 +72,8 @@ fn unit_search_entry(unit: &Unit) -> SearchEntry {
 }
 
 fn person_search_entry(person: &Person) -> SearchEntry {
-    let detail: Vec<&str> = [person.position.as_deref(), person.email.as_ref().map(|e| e.as_str())].into_iter().flatten().collect();
+    let detail: Vec<&str> =
+        [person.position.as_deref(), person.email.as_ref().map(|e| e.as_str())].into_iter().flatten().collect();
     SearchEntry {
         id: person.id.to_string(),
         label: person.full_name(),
@@ -84,7 +85,14 @@ fn person_search_entry(person: &Person) -> SearchEntry {
 }
 
 /// Writes the search entries of `after` and deletes those of `before` that no longer apply.
-fn reindex(tx: &mut Transaction, table: &Table, kind: SearchKind, id: &str, before: Option<&SearchEntry>, after: &SearchEntry) {
+fn reindex(
+    tx: &mut Transaction,
+    table: &Table,
+    kind: SearchKind,
+    id: &str,
+    before: Option<&SearchEntry>,
+    after: &SearchEntry,
+) {
     let old: BTreeSet<String> = before.map(|e| search::tokens(&e.label).into_iter().collect()).unwrap_or_default();
     let new: BTreeSet<String> = search::tokens(&after.label).into_iter().collect();
     let searchable = |token: &String| token.chars().count() >= 2;
@@ -121,7 +129,11 @@ pub async fn create_unit(table: &Table, unit: &Unit, audit: &AuditEntry) -> Resu
     let mut tx = Transaction::default();
     tx.create(table, "unit", unit_item(unit));
     if let Some(code) = &unit.teryt {
-        tx.create(table, "teryt", item(&keys::teryt_claim(code.as_str()), None, None, "claim", &TerytClaim { unit_id: unit.id }));
+        tx.create(
+            table,
+            "teryt",
+            item(&keys::teryt_claim(code.as_str()), None, None, "claim", &TerytClaim { unit_id: unit.id }),
+        );
     }
     if let Some(parent) = unit.parent_id {
         let edge = ChildUnit { id: unit.id, name: unit.name.clone(), kind: unit.kind };
@@ -138,10 +150,19 @@ pub async fn update_unit(table: &Table, before: &Unit, after: &Unit, audit: &Aud
     tx.replace_versioned(table, unit_item(after), before.version);
     if before.teryt != after.teryt {
         if let Some(old) = &before.teryt {
-            tx.delete_if(table, "teryt-release", &keys::teryt_claim(old.as_str()), Some(("unitId", &before.id.to_string())));
+            tx.delete_if(
+                table,
+                "teryt-release",
+                &keys::teryt_claim(old.as_str()),
+                Some(("unitId", &before.id.to_string())),
+            );
         }
         if let Some(new) = &after.teryt {
-            tx.create(table, "teryt", item(&keys::teryt_claim(new.as_str()), None, None, "claim", &TerytClaim { unit_id: after.id }));
+            tx.create(
+                table,
+                "teryt",
+                item(&keys::teryt_claim(new.as_str()), None, None, "claim", &TerytClaim { unit_id: after.id }),
+            );
         }
     }
     if before.parent_id != after.parent_id || before.name != after.name || before.kind != after.kind {
@@ -153,7 +174,14 @@ pub async fn update_unit(table: &Table, before: &Unit, after: &Unit, audit: &Aud
             tx.put(table, item(&keys::unit_child(parent, after.id), None, None, "child", &edge));
         }
     }
-    reindex(&mut tx, table, SearchKind::Unit, &after.id.to_string(), Some(&unit_search_entry(before)), &unit_search_entry(after));
+    reindex(
+        &mut tx,
+        table,
+        SearchKind::Unit,
+        &after.id.to_string(),
+        Some(&unit_search_entry(before)),
+        &unit_search_entry(after),
+    );
     tx.put(table, audit_item(ObjectKind::Unit, &after.id.to_string(), audit));
     table.transact(tx).await
 }
@@ -178,7 +206,12 @@ pub struct UnitFilter {
     pub member_on: Option<(bool, NaiveDate)>,
 }
 
-pub async fn list_units(table: &Table, filter: &UnitFilter, limit: i32, cursor: Option<&str>) -> Result<Page<Unit>, StoreError> {
+pub async fn list_units(
+    table: &Table,
+    filter: &UnitFilter,
+    limit: i32,
+    cursor: Option<&str>,
+) -> Result<Page<Unit>, StoreError> {
     let partition = match &filter.powiat {
         Some(code) => keys::powiat_partition(code),
         None => keys::ALL_UNITS.to_owned(),
@@ -219,7 +252,11 @@ pub async fn person_with_email(table: &Table, normalized_email: &str) -> Result<
 }
 
 /// Active persons of exactly this unit whose folded "last first" equals `sort_name`.
-pub async fn same_name_in_unit(table: &Table, unit_path: &[UnitId], sort_name: &str) -> Result<Vec<Person>, StoreError> {
+pub async fn same_name_in_unit(
+    table: &Table,
+    unit_path: &[UnitId],
+    sort_name: &str,
+) -> Result<Vec<Person>, StoreError> {
     let partition = keys::tree_partition(unit_path[0]);
     let prefix = format!("{}#A#{sort_name}#", keys::path_prefix(unit_path));
     Ok(table.query(Query::index(keys::GSI1, &partition).prefix(&prefix)).await?.items)
@@ -254,11 +291,20 @@ pub async fn persons_of_unit(
 }
 
 /// A new person with the e-mail claim, first employment, search entries and audit entry.
-pub async fn create_person(table: &Table, person: &Person, employment: &Employment, audit: &AuditEntry) -> Result<(), StoreError> {
+pub async fn create_person(
+    table: &Table,
+    person: &Person,
+    employment: &Employment,
+    audit: &AuditEntry,
+) -> Result<(), StoreError> {
     let mut tx = Transaction::default();
     tx.create(table, "person", person_item(person));
     if let Some(email) = person.held_email() {
-        tx.create(table, "email", item(&keys::email_claim(email.as_str()), None, None, "claim", &EmailClaim { person_id: person.id }));
+        tx.create(
+            table,
+            "email",
+            item(&keys::email_claim(email.as_str()), None, None, "claim", &EmailClaim { person_id: person.id }),
+        );
     }
     tx.put(table, item(&keys::employment(person.id, employment.id), None, None, "employment", employment));
     reindex(&mut tx, table, SearchKind::Person, &person.id.to_string(), None, &person_search_entry(person));
@@ -285,16 +331,32 @@ pub async fn update_person(
     tx.replace_versioned(table, person_item(after), before.version);
     if before.held_email() != after.held_email() {
         if let Some(old) = before.held_email() {
-            tx.delete_if(table, "email-release", &keys::email_claim(old.as_str()), Some(("personId", &before.id.to_string())));
+            tx.delete_if(
+                table,
+                "email-release",
+                &keys::email_claim(old.as_str()),
+                Some(("personId", &before.id.to_string())),
+            );
         }
         if let Some(new) = after.held_email() {
-            tx.create(table, "email", item(&keys::email_claim(new.as_str()), None, None, "claim", &EmailClaim { person_id: after.id }));
+            tx.create(
+                table,
+                "email",
+                item(&keys::email_claim(new.as_str()), None, None, "claim", &EmailClaim { person_id: after.id }),
+            );
         }
     }
     for employment in [employments.close, employments.open].into_iter().flatten() {
         tx.put(table, item(&keys::employment(after.id, employment.id), None, None, "employment", employment));
     }
-    reindex(&mut tx, table, SearchKind::Person, &after.id.to_string(), Some(&person_search_entry(before)), &person_search_entry(after));
+    reindex(
+        &mut tx,
+        table,
+        SearchKind::Person,
+        &after.id.to_string(),
+        Some(&person_search_entry(before)),
+        &person_search_entry(after),
+    );
     tx.put(table, audit_item(ObjectKind::Person, &after.id.to_string(), audit));
     table.transact(tx).await
 }
@@ -304,7 +366,11 @@ pub async fn employments(table: &Table, person_id: PersonId) -> Result<Vec<Emplo
     Ok(table.query(Query::table(&partition).prefix(keys::EMPLOYMENT_PREFIX).newest_first()).await?.items)
 }
 
-pub async fn get_employment(table: &Table, person_id: PersonId, employment_id: uuid::Uuid) -> Result<Option<Employment>, StoreError> {
+pub async fn get_employment(
+    table: &Table,
+    person_id: PersonId,
+    employment_id: uuid::Uuid,
+) -> Result<Option<Employment>, StoreError> {
     table.get(&keys::employment(person_id, employment_id)).await
 }
 
@@ -320,12 +386,24 @@ pub async fn record_event(table: &Table, event: &ContactEvent) -> Result<(), Sto
     table.transact(tx).await
 }
 
-pub async fn history(table: &Table, kind: ObjectKind, id: &str, limit: i32, cursor: Option<&str>) -> Result<Page<ContactEvent>, StoreError> {
+pub async fn history(
+    table: &Table,
+    kind: ObjectKind,
+    id: &str,
+    limit: i32,
+    cursor: Option<&str>,
+) -> Result<Page<ContactEvent>, StoreError> {
     let partition = keys::object_pk(kind, id);
     table.query(Query::table(&partition).prefix(keys::HISTORY_PREFIX).newest_first().page(limit, cursor)).await
 }
 
-pub async fn audit_trail(table: &Table, kind: ObjectKind, id: &str, limit: i32, cursor: Option<&str>) -> Result<Page<AuditEntry>, StoreError> {
+pub async fn audit_trail(
+    table: &Table,
+    kind: ObjectKind,
+    id: &str,
+    limit: i32,
+    cursor: Option<&str>,
+) -> Result<Page<AuditEntry>, StoreError> {
     let partition = keys::object_pk(kind, id);
     table.query(Query::table(&partition).prefix(keys::AUDIT_PREFIX).newest_first().page(limit, cursor)).await
 }
@@ -333,7 +411,13 @@ pub async fn audit_trail(table: &Table, kind: ObjectKind, id: &str, limit: i32, 
 // ---- tasks -------------------------------------------------------------------------------
 
 fn task_items(tx: &mut Transaction, table: &Table, task: &Task, expected_version: Option<u64>) {
-    let main = item(&keys::task(task.id), Some(&keys::task_by_status(task)), keys::task_by_assignee(task).as_ref(), "task", task);
+    let main = item(
+        &keys::task(task.id),
+        Some(&keys::task_by_status(task)),
+        keys::task_by_assignee(task).as_ref(),
+        "task",
+        task,
+    );
     match expected_version {
         None => tx.create(table, "task", main),
         Some(version) => tx.replace_versioned(table, main, version),
@@ -365,12 +449,23 @@ pub async fn tasks_of_object(table: &Table, kind: ObjectKind, id: &str) -> Resul
     Ok(table.query(Query::table(&partition).prefix(keys::TASK_LINK_PREFIX)).await?.items)
 }
 
-pub async fn tasks_by_status(table: &Table, status: TaskStatus, limit: i32, cursor: Option<&str>) -> Result<Page<Task>, StoreError> {
+pub async fn tasks_by_status(
+    table: &Table,
+    status: TaskStatus,
+    limit: i32,
+    cursor: Option<&str>,
+) -> Result<Page<Task>, StoreError> {
     let partition = keys::tasks_partition(status.code());
     table.query(Query::index(keys::GSI1, &partition).page(limit, cursor)).await
 }
 
-pub async fn tasks_of_assignee(table: &Table, user_id: &str, status: TaskStatus, limit: i32, cursor: Option<&str>) -> Result<Page<Task>, StoreError> {
+pub async fn tasks_of_assignee(
+    table: &Table,
+    user_id: &str,
+    status: TaskStatus,
+    limit: i32,
+    cursor: Option<&str>,
+) -> Result<Page<Task>, StoreError> {
     let partition = keys::assignee_partition(user_id, status.code());
     table.query(Query::index(keys::GSI2, &partition).page(limit, cursor)).await
 }
@@ -393,7 +488,12 @@ pub async fn staff_user(table: &Table, user_id: &str) -> Result<Option<UserRef>,
 
 /// Records whose name has a word starting with the first query token and, for the other
 /// tokens, a word starting with each of them. One query per kind.
-pub async fn search(table: &Table, kind: SearchKind, tokens: &[String], limit: usize) -> Result<Vec<SearchEntry>, StoreError> {
+pub async fn search(
+    table: &Table,
+    kind: SearchKind,
+    tokens: &[String],
+    limit: usize,
+) -> Result<Vec<SearchEntry>, StoreError> {
     let Some(first) = tokens.first() else { return Ok(Vec::new()) };
     let partition = keys::search_partition(kind, first);
     let page: Page<SearchEntry> = table.query(Query::table(&partition).prefix(first).page(200, None)).await?;

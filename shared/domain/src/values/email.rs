@@ -16,9 +16,7 @@ use utoipa::openapi::schema::{KnownFormat, SchemaFormat};
 /// address at most 254 characters. Polish letters are rejected: Polish office mail systems
 /// do not support internationalised addresses, so "łukasz@…" is almost always a typo for
 /// "lukasz@…". Internationalised domains must be given in punycode (`xn--…`).
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
@@ -36,10 +34,7 @@ impl Email {
             return Err(ValueError::Empty);
         }
         if s.chars().count() > MAX_LEN {
-            return Err(ValueError::TooLong {
-                max: MAX_LEN,
-                actual: s.chars().count(),
-            });
+            return Err(ValueError::TooLong { max: MAX_LEN, actual: s.chars().count() });
         }
         if !s.is_ascii() {
             return Err(ValueError::InvalidEmail);
@@ -75,9 +70,7 @@ fn valid_local(local: &str) -> bool {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || SPECIALS.contains(c)
-        })
+        && local.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || SPECIALS.contains(c))
 }
 
 fn valid_domain(domain: &str) -> bool {
@@ -88,12 +81,9 @@ fn valid_domain(domain: &str) -> bool {
                 && l.len() <= MAX_LABEL_LEN
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         })
-        && !labels
-            .last()
-            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+        && !labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 impl utoipa::PartialSchema for Email {
@@ -123,10 +113,7 @@ mod tests {
             ("  Sekretariat@Poznan.PL ", "sekretariat@poznan.pl"),
             ("biuro+crm@wokiss.pl", "biuro+crm@wokiss.pl"),
             ("a@b.co", "a@b.co"),
-            (
-                "ug@ostrow-wielkopolski.bip.gov.pl",
-                "ug@ostrow-wielkopolski.bip.gov.pl",
-            ),
+            ("ug@ostrow-wielkopolski.bip.gov.pl", "ug@ostrow-wielkopolski.bip.gov.pl"),
             ("o'neil@example.com", "o'neil@example.com"),
             ("x@xn--kd-0ja.pl", "x@xn--kd-0ja.pl"),
         ] {
@@ -161,11 +148,7 @@ mod tests {
             "jan(at)gmina.pl",
             "\"jan\"@gmina.pl",
         ] {
-            assert_eq!(
-                Email::parse(input),
-                Err(ValueError::InvalidEmail),
-                "{input}"
-            );
+            assert_eq!(Email::parse(input), Err(ValueError::InvalidEmail), "{input}");
         }
         assert_eq!(Email::parse("   "), Err(ValueError::Empty));
     }
@@ -174,31 +157,17 @@ mod tests {
     fn enforces_lengths() {
         let local64 = "a".repeat(64);
         assert!(Email::parse(&format!("{local64}@gmina.pl")).is_ok());
-        assert_eq!(
-            Email::parse(&format!("a{local64}@gmina.pl")),
-            Err(ValueError::InvalidEmail)
-        );
+        assert_eq!(Email::parse(&format!("a{local64}@gmina.pl")), Err(ValueError::InvalidEmail));
         let label63 = "b".repeat(63);
         assert!(Email::parse(&format!("a@{label63}.pl")).is_ok());
         assert!(Email::parse(&format!("a@{label63}b.pl")).is_err());
         // 254 characters total is the maximum: 64 + "@" + 189-character domain.
-        let domain = format!(
-            "{}.{}.{}.pl",
-            "c".repeat(63),
-            "d".repeat(63),
-            "e".repeat(58)
-        );
+        let domain = format!("{}.{}.{}.pl", "c".repeat(63), "d".repeat(63), "e".repeat(58));
         let max = format!("{local64}@{domain}");
         assert_eq!(max.len(), 254);
         assert!(Email::parse(&max).is_ok());
         let too_long = format!("{local64}@f{domain}");
-        assert!(matches!(
-            Email::parse(&too_long),
-            Err(ValueError::TooLong {
-                max: 254,
-                actual: 255
-            })
-        ));
+        assert!(matches!(Email::parse(&too_long), Err(ValueError::TooLong { max: 254, actual: 255 })));
     }
 
     #[test]

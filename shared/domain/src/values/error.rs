@@ -197,10 +197,7 @@ mod tests {
     fn all_variants() -> Vec<ValueError> {
         vec![
             ValueError::Empty,
-            ValueError::TooLong {
-                max: 80,
-                actual: 81,
-            },
+            ValueError::TooLong { max: 80, actual: 81 },
             ValueError::InvalidCharacter { found: '7' },
             ValueError::InvalidEmail,
             ValueError::InvalidNipFormat,
@@ -210,12 +207,8 @@ mod tests {
             ValueError::InvalidPostalCode,
             ValueError::InvalidPhone,
             ValueError::InvalidTerytFormat,
-            ValueError::TerytNotAUnit {
-                code: "3064029".into(),
-            },
-            ValueError::UnknownTeryt {
-                code: "3099999".into(),
-            },
+            ValueError::TerytNotAUnit { code: "3064029".into() },
+            ValueError::UnknownTeryt { code: "3099999".into() },
             ValueError::InvalidId,
             ValueError::InvalidDate,
             ValueError::EmptyQuery,
@@ -228,9 +221,7 @@ mod tests {
     fn codes_are_unique_snake_case() {
         let variants = all_variants();
         let mut codes: Vec<_> = variants.iter().map(|e| e.code()).collect();
-        assert!(codes
-            .iter()
-            .all(|c| c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')));
+        assert!(codes.iter().all(|c| c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')));
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), variants.len());
@@ -248,15 +239,10 @@ mod tests {
 
     #[test]
     fn messages_carry_details() {
-        let e = ValueError::UnknownTeryt {
-            code: "3099999".into(),
-        };
+        let e = ValueError::UnknownTeryt { code: "3099999".into() };
         assert!(e.message_pl().contains("3099999"));
         assert!(e.message_en().contains("3099999"));
-        let e = ValueError::TooLong {
-            max: 80,
-            actual: 81,
-        };
+        let e = ValueError::TooLong { max: 80, actual: 81 };
         assert!(e.message_pl().contains("80") && e.message_pl().contains("81"));
     }
 }

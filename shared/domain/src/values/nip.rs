@@ -8,9 +8,7 @@ use super::{digits_only, string_value, StringSchema, ValueError};
 /// and the EU VAT prefix "PL"; they are removed so one stored form serves uniqueness checks and
 /// the KSeF/ERP exports. The last digit is a checksum: the first nine digits weighted
 /// 6,5,7,2,3,4,5,6,7, summed, mod 11; a result of 10 means no valid NIP has those nine digits.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Nip(String);
 
@@ -20,11 +18,7 @@ const WEIGHTS: [u32; 9] = [6, 5, 7, 2, 3, 4, 5, 6, 7];
 
 /// The check digit for the first nine digits, or `None` when the weighted sum is 10 mod 11.
 fn check_digit(digits: &[u8]) -> Option<u8> {
-    let sum: u32 = digits
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&d, w)| u32::from(d) * w)
-        .sum();
+    let sum: u32 = digits.iter().zip(WEIGHTS).map(|(&d, w)| u32::from(d) * w).sum();
     match sum % 11 {
         10 => None,
         c => Some(c as u8),
@@ -107,47 +101,21 @@ mod tests {
             let nip = Nip::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(nip.as_str().len(), 10, "{input}");
         }
-        assert_eq!(
-            Nip::parse("PL 123-456-32-18").unwrap().as_str(),
-            "1234563218"
-        );
-        assert_eq!(
-            Nip::parse("1234563218").unwrap().formatted(),
-            "123-456-32-18"
-        );
+        assert_eq!(Nip::parse("PL 123-456-32-18").unwrap().as_str(), "1234563218");
+        assert_eq!(Nip::parse("1234563218").unwrap().formatted(), "123-456-32-18");
         assert_eq!(Nip::parse("1234563218").unwrap().eu_vat(), "PL1234563218");
     }
 
     #[test]
     fn rejects_bad_checksum_and_format() {
-        assert_eq!(
-            Nip::parse("7791011328"),
-            Err(ValueError::InvalidNipChecksum)
-        );
-        assert_eq!(
-            Nip::parse("123-456-32-19"),
-            Err(ValueError::InvalidNipChecksum)
-        );
+        assert_eq!(Nip::parse("7791011328"), Err(ValueError::InvalidNipChecksum));
+        assert_eq!(Nip::parse("123-456-32-19"), Err(ValueError::InvalidNipChecksum));
         // Prefix 000000003 weighs 3·7 = 21 ≡ 10 (mod 11): no last digit makes it a NIP.
         for last in 0..=9 {
-            assert_eq!(
-                Nip::parse(&format!("000000003{last}")),
-                Err(ValueError::InvalidNipChecksum)
-            );
+            assert_eq!(Nip::parse(&format!("000000003{last}")), Err(ValueError::InvalidNipChecksum));
         }
-        for input in [
-            "779101132",
-            "77910113271",
-            "779101132X",
-            "DE7791011327",
-            "779.101.13.27",
-            "PL",
-        ] {
-            assert_eq!(
-                Nip::parse(input),
-                Err(ValueError::InvalidNipFormat),
-                "{input}"
-            );
+        for input in ["779101132", "77910113271", "779101132X", "DE7791011327", "779.101.13.27", "PL"] {
+            assert_eq!(Nip::parse(input), Err(ValueError::InvalidNipFormat), "{input}");
         }
         assert_eq!(Nip::parse(""), Err(ValueError::Empty));
     }

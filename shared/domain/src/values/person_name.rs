@@ -10,9 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 /// becomes "Ż"), trimmed, inner whitespace collapsed to one space, the typographic apostrophe
 /// ’ stored as '. A name must start and end with a letter. Case is left as typed: names like
 /// "de Gaulle" or "McDonald" make automatic capitalisation wrong.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PersonName(String);
 
@@ -23,26 +21,17 @@ const MAX_LEN: usize = 80;
 impl PersonName {
     /// Parses and normalises a name.
     pub fn parse(s: &str) -> Result<PersonName, ValueError> {
-        let normalized: String = s
-            .nfc()
-            .map(|c| if c == '\u{2019}' { '\'' } else { c })
-            .collect();
+        let normalized: String = s.nfc().map(|c| if c == '\u{2019}' { '\'' } else { c }).collect();
         let collapsed = normalized.split_whitespace().collect::<Vec<_>>().join(" ");
         if collapsed.is_empty() {
             return Err(ValueError::Empty);
         }
-        if let Some(found) = collapsed
-            .chars()
-            .find(|&c| !(c.is_alphabetic() || c == ' ' || c == '-' || c == '\''))
-        {
+        if let Some(found) = collapsed.chars().find(|&c| !(c.is_alphabetic() || c == ' ' || c == '-' || c == '\'')) {
             return Err(ValueError::InvalidCharacter { found });
         }
         let len = collapsed.chars().count();
         if len > MAX_LEN {
-            return Err(ValueError::TooLong {
-                max: MAX_LEN,
-                actual: len,
-            });
+            return Err(ValueError::TooLong { max: MAX_LEN, actual: len });
         }
         let first = collapsed.chars().next().unwrap_or(' ');
         let last = collapsed.chars().next_back().unwrap_or(' ');
@@ -90,11 +79,7 @@ mod tests {
             ("Z\u{307}aneta", "Żaneta"),
             ("Jürgen", "Jürgen"),
         ] {
-            assert_eq!(
-                PersonName::parse(input).unwrap().as_str(),
-                stored,
-                "{input}"
-            );
+            assert_eq!(PersonName::parse(input).unwrap().as_str(), stored, "{input}");
         }
         assert!(PersonName::parse(&"a".repeat(80)).is_ok());
     }
@@ -103,37 +88,13 @@ mod tests {
     fn rejects_non_names() {
         assert_eq!(PersonName::parse(""), Err(ValueError::Empty));
         assert_eq!(PersonName::parse(" \t "), Err(ValueError::Empty));
-        assert_eq!(
-            PersonName::parse("Jan2"),
-            Err(ValueError::InvalidCharacter { found: '2' })
-        );
-        assert_eq!(
-            PersonName::parse("Jan."),
-            Err(ValueError::InvalidCharacter { found: '.' })
-        );
-        assert_eq!(
-            PersonName::parse("<script>"),
-            Err(ValueError::InvalidCharacter { found: '<' })
-        );
-        assert_eq!(
-            PersonName::parse("-Anna"),
-            Err(ValueError::InvalidCharacter { found: '-' })
-        );
-        assert_eq!(
-            PersonName::parse("Anna'"),
-            Err(ValueError::InvalidCharacter { found: '\'' })
-        );
-        assert_eq!(
-            PersonName::parse("Jan\u{0}"),
-            Err(ValueError::InvalidCharacter { found: '\u{0}' })
-        );
-        assert_eq!(
-            PersonName::parse(&"a".repeat(81)),
-            Err(ValueError::TooLong {
-                max: 80,
-                actual: 81
-            })
-        );
+        assert_eq!(PersonName::parse("Jan2"), Err(ValueError::InvalidCharacter { found: '2' }));
+        assert_eq!(PersonName::parse("Jan."), Err(ValueError::InvalidCharacter { found: '.' }));
+        assert_eq!(PersonName::parse("<script>"), Err(ValueError::InvalidCharacter { found: '<' }));
+        assert_eq!(PersonName::parse("-Anna"), Err(ValueError::InvalidCharacter { found: '-' }));
+        assert_eq!(PersonName::parse("Anna'"), Err(ValueError::InvalidCharacter { found: '\'' }));
+        assert_eq!(PersonName::parse("Jan\u{0}"), Err(ValueError::InvalidCharacter { found: '\u{0}' }));
+        assert_eq!(PersonName::parse(&"a".repeat(81)), Err(ValueError::TooLong { max: 80, actual: 81 }));
     }
 
     proptest! {

@@ -14,9 +14,7 @@ use super::{digits_only, string_value, StringSchema, ValueError};
 /// Input may contain spaces, dashes and parentheses as separators, e.g. `(61) 123-45-67` or
 /// `+48 (61) 123 45 67`; anything else (dots, letters, "wew." extensions) is rejected rather
 /// than guessed at.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PhoneNumber(String);
 
@@ -50,12 +48,7 @@ impl PhoneNumber {
         if national.len() != 9 || national.starts_with('0') {
             return Err(ValueError::InvalidPhone);
         }
-        Ok(PhoneNumber(format!(
-            "+48 {} {} {}",
-            &national[..3],
-            &national[3..6],
-            &national[6..]
-        )))
+        Ok(PhoneNumber(format!("+48 {} {} {}", &national[..3], &national[3..6], &national[6..])))
     }
 
     /// True for a number with the Polish country code.
@@ -102,10 +95,7 @@ mod tests {
             assert_eq!(p.as_str(), "+48 612 345 678", "{input}");
             assert!(p.is_polish());
         }
-        assert_eq!(
-            PhoneNumber::parse("501 234 567").unwrap().e164(),
-            "+48501234567"
-        );
+        assert_eq!(PhoneNumber::parse("501 234 567").unwrap().e164(), "+48501234567");
     }
 
     #[test]
@@ -113,14 +103,8 @@ mod tests {
         let p = PhoneNumber::parse("+49 30 1234567").unwrap();
         assert_eq!(p.as_str(), "+49301234567");
         assert!(!p.is_polish());
-        assert_eq!(
-            PhoneNumber::parse("0049 (30) 123-4567").unwrap().as_str(),
-            "+49301234567"
-        );
-        assert_eq!(
-            PhoneNumber::parse("+420 123 456 789").unwrap().as_str(),
-            "+420123456789"
-        );
+        assert_eq!(PhoneNumber::parse("0049 (30) 123-4567").unwrap().as_str(), "+49301234567");
+        assert_eq!(PhoneNumber::parse("+420 123 456 789").unwrap().as_str(), "+420123456789");
     }
 
     #[test]
@@ -140,11 +124,7 @@ mod tests {
             "+48 +612345678",
             "++48612345678",
         ] {
-            assert_eq!(
-                PhoneNumber::parse(input),
-                Err(ValueError::InvalidPhone),
-                "{input}"
-            );
+            assert_eq!(PhoneNumber::parse(input), Err(ValueError::InvalidPhone), "{input}");
         }
         assert_eq!(PhoneNumber::parse("  "), Err(ValueError::Empty));
     }

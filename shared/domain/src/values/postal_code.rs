@@ -7,9 +7,7 @@ use super::{string_value, StringSchema, ValueError};
 ///
 /// Only the shape is checked: Poczta Polska's list of codes changes and is not part of the
 /// project's data, and an unassigned but well-formed code is a harmless mistake.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PostalCode(String);
 
@@ -39,10 +37,7 @@ impl utoipa::PartialSchema for PostalCode {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         StringSchema {
             pattern: Some("^[0-9]{2}-[0-9]{3}$"),
-            ..StringSchema::new(
-                "Polish postal code NN-NNN (input without the dash is accepted).",
-                "61-001",
-            )
+            ..StringSchema::new("Polish postal code NN-NNN (input without the dash is accepted).", "61-001")
         }
         .build()
     }
@@ -64,22 +59,9 @@ mod tests {
 
     #[test]
     fn rejects_other_shapes() {
-        for input in [
-            "6100",
-            "610011",
-            "61-0011",
-            "610-01",
-            "61 001",
-            "6a-001",
-            "61–001",
-            "６１-００１",
-            "+1-001",
-        ] {
-            assert_eq!(
-                PostalCode::parse(input),
-                Err(ValueError::InvalidPostalCode),
-                "{input}"
-            );
+        for input in ["6100", "610011", "61-0011", "610-01", "61 001", "6a-001", "61–001", "６１-００１", "+1-001"]
+        {
+            assert_eq!(PostalCode::parse(input), Err(ValueError::InvalidPostalCode), "{input}");
         }
         assert_eq!(PostalCode::parse(""), Err(ValueError::Empty));
     }

@@ -11,9 +11,7 @@ use super::{digits_only, string_value, StringSchema, ValueError};
 ///   nine-digit check is what catches a typo there).
 ///
 /// Spaces and dashes in the input are ignored.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Regon(String);
 
@@ -23,11 +21,7 @@ const WEIGHTS_9: [u32; 8] = [8, 9, 2, 3, 4, 5, 6, 7];
 const WEIGHTS_14: [u32; 13] = [2, 4, 8, 5, 0, 9, 7, 3, 6, 1, 2, 4, 8];
 
 fn check_digit(digits: &[u8], weights: &[u32]) -> u8 {
-    let sum: u32 = digits
-        .iter()
-        .zip(weights)
-        .map(|(&d, w)| u32::from(d) * w)
-        .sum();
+    let sum: u32 = digits.iter().zip(weights).map(|(&d, w)| u32::from(d) * w).sum();
     match sum % 11 {
         10 => 0,
         c => c as u8,
@@ -91,17 +85,9 @@ mod tests {
 
     /// The rules from the brief, restated independently of the implementation.
     fn spec_check(digits: &[u8]) -> u8 {
-        let w: &[u32] = if digits.len() == 8 {
-            &[8, 9, 2, 3, 4, 5, 6, 7]
-        } else {
-            &[2, 4, 8, 5, 0, 9, 7, 3, 6, 1, 2, 4, 8]
-        };
-        let c = digits
-            .iter()
-            .zip(w)
-            .map(|(&d, w)| d as u32 * w)
-            .sum::<u32>()
-            % 11;
+        let w: &[u32] =
+            if digits.len() == 8 { &[8, 9, 2, 3, 4, 5, 6, 7] } else { &[2, 4, 8, 5, 0, 9, 7, 3, 6, 1, 2, 4, 8] };
+        let c = digits.iter().zip(w).map(|(&d, w)| d as u32 * w).sum::<u32>() % 11;
         if c == 10 {
             0
         } else {
@@ -145,34 +131,14 @@ mod tests {
 
     #[test]
     fn rejects_invalid_regons() {
-        assert_eq!(
-            Regon::parse("123456784"),
-            Err(ValueError::InvalidRegonChecksum)
-        );
-        assert_eq!(
-            Regon::parse("63025784300015"),
-            Err(ValueError::InvalidRegonChecksum)
-        );
+        assert_eq!(Regon::parse("123456784"), Err(ValueError::InvalidRegonChecksum));
+        assert_eq!(Regon::parse("63025784300015"), Err(ValueError::InvalidRegonChecksum));
         // A 14-digit number whose own check digit is right but whose first nine digits are not
         // a valid REGON-9.
         let bad_base = complete(&[1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4]);
-        assert_eq!(
-            Regon::parse(&s(&bad_base)),
-            Err(ValueError::InvalidRegonChecksum)
-        );
-        for input in [
-            "12345678",
-            "1234567851",
-            "1234567851234",
-            "123456785123478",
-            "12345678X",
-            "12.345.678.5",
-        ] {
-            assert_eq!(
-                Regon::parse(input),
-                Err(ValueError::InvalidRegonFormat),
-                "{input}"
-            );
+        assert_eq!(Regon::parse(&s(&bad_base)), Err(ValueError::InvalidRegonChecksum));
+        for input in ["12345678", "1234567851", "1234567851234", "123456785123478", "12345678X", "12.345.678.5"] {
+            assert_eq!(Regon::parse(input), Err(ValueError::InvalidRegonFormat), "{input}");
         }
         assert_eq!(Regon::parse(" "), Err(ValueError::Empty));
     }

@@ -12,9 +12,7 @@ use crate::teryt::{self, TerytEntry, TerytKind};
 /// TERYT has no checksum, so the only validation that catches typos is membership in the
 /// register; an unknown code is rejected rather than stored, since members are exactly the
 /// association's gminy and powiaty.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Teryt(String);
 
@@ -38,10 +36,10 @@ impl Teryt {
         // of a miasto na prawach powiatu. The register does not list those, by design.
         let not_a_unit = s.len() == 7
             && match s.as_bytes()[6] {
-                b'4' | b'5' => teryt::lookup(&format!("{}3", &s[..6]))
-                    .is_some_and(|e| e.kind == TerytKind::GminaMiejskoWiejska),
-                b'8' | b'9' => teryt::lookup(&s[..4])
-                    .is_some_and(|e| e.kind == TerytKind::MiastoNaPrawachPowiatu),
+                b'4' | b'5' => {
+                    teryt::lookup(&format!("{}3", &s[..6])).is_some_and(|e| e.kind == TerytKind::GminaMiejskoWiejska)
+                }
+                b'8' | b'9' => teryt::lookup(&s[..4]).is_some_and(|e| e.kind == TerytKind::MiastoNaPrawachPowiatu),
                 _ => false,
             };
         if not_a_unit {
@@ -123,60 +121,23 @@ mod tests {
 
     #[test]
     fn rejects_unknown_and_malformed_codes() {
-        assert_eq!(
-            Teryt::parse("3099999"),
-            Err(ValueError::UnknownTeryt {
-                code: "3099999".into()
-            })
-        );
-        assert_eq!(
-            Teryt::parse("3099991"),
-            Err(ValueError::UnknownTeryt {
-                code: "3099991".into()
-            })
-        );
-        assert_eq!(
-            Teryt::parse("3099"),
-            Err(ValueError::UnknownTeryt {
-                code: "3099".into()
-            })
-        );
+        assert_eq!(Teryt::parse("3099999"), Err(ValueError::UnknownTeryt { code: "3099999".into() }));
+        assert_eq!(Teryt::parse("3099991"), Err(ValueError::UnknownTeryt { code: "3099991".into() }));
+        assert_eq!(Teryt::parse("3099"), Err(ValueError::UnknownTeryt { code: "3099".into() }));
         // Mazowieckie is outside the register.
-        assert_eq!(
-            Teryt::parse("1465011"),
-            Err(ValueError::UnknownTeryt {
-                code: "1465011".into()
-            })
-        );
+        assert_eq!(Teryt::parse("1465011"), Err(ValueError::UnknownTeryt { code: "1465011".into() }));
         // Town part (4) and rural part (5) of Miłosław, a delegatura of Poznań (9).
         for code in ["3030024", "3030025", "3064029"] {
-            assert_eq!(
-                Teryt::parse(code),
-                Err(ValueError::TerytNotAUnit { code: code.into() })
-            );
+            assert_eq!(Teryt::parse(code), Err(ValueError::TerytNotAUnit { code: code.into() }));
         }
-        for input in [
-            "30", "30640", "306401", "30640111", "30-64", "3064 011", "abcd",
-        ] {
-            assert_eq!(
-                Teryt::parse(input),
-                Err(ValueError::InvalidTerytFormat),
-                "{input}"
-            );
+        for input in ["30", "30640", "306401", "30640111", "30-64", "3064 011", "abcd"] {
+            assert_eq!(Teryt::parse(input), Err(ValueError::InvalidTerytFormat), "{input}");
         }
         assert_eq!(Teryt::parse(""), Err(ValueError::Empty));
         // A RODZ 4 code of a gmina that is not miejsko-wiejska is simply unknown.
-        assert_eq!(
-            Teryt::parse("3064014"),
-            Err(ValueError::UnknownTeryt {
-                code: "3064014".into()
-            })
-        );
+        assert_eq!(Teryt::parse("3064014"), Err(ValueError::UnknownTeryt { code: "3064014".into() }));
         assert_eq!(Teryt::parse("3099999").unwrap_err().code(), "unknown_teryt");
-        assert_eq!(
-            Teryt::parse("3064029").unwrap_err().code(),
-            "teryt_not_a_unit"
-        );
+        assert_eq!(Teryt::parse("3064029").unwrap_err().code(), "teryt_not_a_unit");
     }
 
     #[test]

@@ -10,9 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 /// trimmed, with every run of whitespace (newlines included) collapsed to one space, so a
 /// pasted value cannot smuggle line breaks into an e-mail header or a CSV export. Other
 /// control characters are rejected.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Text<const MAX: usize>(String);
 
@@ -20,9 +18,7 @@ pub struct Text<const MAX: usize>(String);
 ///
 /// Stored NFC and trimmed at both ends; line breaks are kept (CRLF and CR become LF), tabs are
 /// kept, other control characters are rejected.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct MultilineText<const MAX: usize>(String);
 
@@ -62,10 +58,7 @@ impl<const MAX: usize> MultilineText<MAX> {
         let unified = s.replace("\r\n", "\n").replace('\r', "\n");
         let normalized: String = unified.nfc().collect();
         let trimmed = normalized.trim();
-        if let Some(found) = trimmed
-            .chars()
-            .find(|&c| c.is_control() && c != '\n' && c != '\t')
-        {
+        if let Some(found) = trimmed.chars().find(|&c| c.is_control() && c != '\n' && c != '\t') {
             return Err(ValueError::InvalidCharacter { found });
         }
         check_len(trimmed.to_owned(), MAX).map(MultilineText)
@@ -130,12 +123,8 @@ macro_rules! text_boilerplate {
 
         impl<const MAX: usize> utoipa::PartialSchema for $ty<MAX> {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                StringSchema {
-                    min_length: Some(1),
-                    max_length: Some(MAX),
-                    ..StringSchema::new($description, $example)
-                }
-                .build()
+                StringSchema { min_length: Some(1), max_length: Some(MAX), ..StringSchema::new($description, $example) }
+                    .build()
             }
         }
 
@@ -169,50 +158,22 @@ mod tests {
 
     #[test]
     fn single_line_text_is_collapsed_and_bounded() {
-        assert_eq!(
-            Title::parse("  Wójt   gminy\r\nKleszczewo ")
-                .unwrap()
-                .as_str(),
-            "Wójt gminy Kleszczewo"
-        );
+        assert_eq!(Title::parse("  Wójt   gminy\r\nKleszczewo ").unwrap().as_str(), "Wójt gminy Kleszczewo");
         assert_eq!(Title::parse("   "), Err(ValueError::Empty));
-        assert_eq!(
-            Title::parse("a\u{7}b"),
-            Err(ValueError::InvalidCharacter { found: '\u{7}' })
-        );
-        assert!(
-            Text::<5>::parse("Łódźą").is_ok(),
-            "limit counts characters, not bytes"
-        );
-        assert_eq!(
-            Text::<5>::parse("Łódźąż"),
-            Err(ValueError::TooLong { max: 5, actual: 6 })
-        );
-        assert_eq!(
-            Text::<5>::parse("E\u{301}"),
-            Text::<5>::parse("\u{c9}"),
-            "NFC"
-        );
+        assert_eq!(Title::parse("a\u{7}b"), Err(ValueError::InvalidCharacter { found: '\u{7}' }));
+        assert!(Text::<5>::parse("Łódźą").is_ok(), "limit counts characters, not bytes");
+        assert_eq!(Text::<5>::parse("Łódźąż"), Err(ValueError::TooLong { max: 5, actual: 6 }));
+        assert_eq!(Text::<5>::parse("E\u{301}"), Text::<5>::parse("\u{c9}"), "NFC");
         assert_eq!(Title::MAX_CHARS, 200);
     }
 
     #[test]
     fn multiline_text_keeps_lines() {
-        let b =
-            Body::parse("\r\n Dzień dobry,\r\n\r\n\tprogram w załączeniu.\rPozdrawiam \n").unwrap();
-        assert_eq!(
-            b.as_str(),
-            "Dzień dobry,\n\n\tprogram w załączeniu.\nPozdrawiam"
-        );
+        let b = Body::parse("\r\n Dzień dobry,\r\n\r\n\tprogram w załączeniu.\rPozdrawiam \n").unwrap();
+        assert_eq!(b.as_str(), "Dzień dobry,\n\n\tprogram w załączeniu.\nPozdrawiam");
         assert_eq!(Note::parse("\n\n"), Err(ValueError::Empty));
-        assert_eq!(
-            Note::parse("x\u{1b}[31m"),
-            Err(ValueError::InvalidCharacter { found: '\u{1b}' })
-        );
-        assert_eq!(
-            MultilineText::<3>::parse("abcd"),
-            Err(ValueError::TooLong { max: 3, actual: 4 })
-        );
+        assert_eq!(Note::parse("x\u{1b}[31m"), Err(ValueError::InvalidCharacter { found: '\u{1b}' }));
+        assert_eq!(MultilineText::<3>::parse("abcd"), Err(ValueError::TooLong { max: 3, actual: 4 }));
     }
 
     #[test]

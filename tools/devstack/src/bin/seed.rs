@@ -45,18 +45,100 @@ impl Lcg {
     }
 }
 
-const FIRST_F: &[&str] = &["Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Elżbieta", "Zofia", "Joanna", "Magdalena", "Monika", "Dorota", "Beata", "Jolanta", "Grażyna", "Łucja", "Bożena", "Urszula", "Halina"];
-const FIRST_M: &[&str] = &["Piotr", "Krzysztof", "Andrzej", "Tomasz", "Paweł", "Michał", "Marcin", "Grzegorz", "Józef", "Łukasz", "Wojciech", "Mariusz", "Zbigniew", "Jerzy", "Tadeusz", "Mirosław", "Sławomir", "Jarosław", "Maciej", "Bartłomiej"];
-const LAST: &[(&str, &str)] = &[
-    ("Nowak", "Nowak"), ("Kowalski", "Kowalska"), ("Wiśniewski", "Wiśniewska"), ("Wójcik", "Wójcik"), ("Kowalczyk", "Kowalczyk"),
-    ("Kamiński", "Kamińska"), ("Lewandowski", "Lewandowska"), ("Zieliński", "Zielińska"), ("Szymański", "Szymańska"), ("Woźniak", "Woźniak"),
-    ("Dąbrowski", "Dąbrowska"), ("Kozłowski", "Kozłowska"), ("Jankowski", "Jankowska"), ("Mazur", "Mazur"), ("Kwiatkowski", "Kwiatkowska"),
-    ("Krawczyk", "Krawczyk"), ("Piotrowski", "Piotrowska"), ("Grabowski", "Grabowska"), ("Nowakowski", "Nowakowska"), ("Pawłowski", "Pawłowska"),
-    ("Michalski", "Michalska"), ("Król", "Król"), ("Wieczorek", "Wieczorek"), ("Jabłoński", "Jabłońska"), ("Wróbel", "Wróbel"),
-    ("Majewski", "Majewska"), ("Olszewski", "Olszewska"), ("Stępień", "Stępień"), ("Jaworski", "Jaworska"), ("Malinowski", "Malinowska"),
-    ("Górski", "Górska"), ("Sikora", "Sikora"), ("Walczak", "Walczak"), ("Baran", "Baran"), ("Łuczak", "Łuczak"), ("Ślusarczyk", "Ślusarczyk"),
+const FIRST_F: &[&str] = &[
+    "Anna",
+    "Maria",
+    "Katarzyna",
+    "Małgorzata",
+    "Agnieszka",
+    "Barbara",
+    "Ewa",
+    "Elżbieta",
+    "Zofia",
+    "Joanna",
+    "Magdalena",
+    "Monika",
+    "Dorota",
+    "Beata",
+    "Jolanta",
+    "Grażyna",
+    "Łucja",
+    "Bożena",
+    "Urszula",
+    "Halina",
 ];
-const POSITIONS: &[&str] = &["Sekretarz", "Skarbnik", "Kierownik Referatu Oświaty", "Inspektor ds. kadr", "Kierownik USC", "Informatyk", "Inspektor ds. zamówień publicznych", "Główny księgowy", "Radca prawny", "Inspektor ds. funduszy unijnych"];
+const FIRST_M: &[&str] = &[
+    "Piotr",
+    "Krzysztof",
+    "Andrzej",
+    "Tomasz",
+    "Paweł",
+    "Michał",
+    "Marcin",
+    "Grzegorz",
+    "Józef",
+    "Łukasz",
+    "Wojciech",
+    "Mariusz",
+    "Zbigniew",
+    "Jerzy",
+    "Tadeusz",
+    "Mirosław",
+    "Sławomir",
+    "Jarosław",
+    "Maciej",
+    "Bartłomiej",
+];
+const LAST: &[(&str, &str)] = &[
+    ("Nowak", "Nowak"),
+    ("Kowalski", "Kowalska"),
+    ("Wiśniewski", "Wiśniewska"),
+    ("Wójcik", "Wójcik"),
+    ("Kowalczyk", "Kowalczyk"),
+    ("Kamiński", "Kamińska"),
+    ("Lewandowski", "Lewandowska"),
+    ("Zieliński", "Zielińska"),
+    ("Szymański", "Szymańska"),
+    ("Woźniak", "Woźniak"),
+    ("Dąbrowski", "Dąbrowska"),
+    ("Kozłowski", "Kozłowska"),
+    ("Jankowski", "Jankowska"),
+    ("Mazur", "Mazur"),
+    ("Kwiatkowski", "Kwiatkowska"),
+    ("Krawczyk", "Krawczyk"),
+    ("Piotrowski", "Piotrowska"),
+    ("Grabowski", "Grabowska"),
+    ("Nowakowski", "Nowakowska"),
+    ("Pawłowski", "Pawłowska"),
+    ("Michalski", "Michalska"),
+    ("Król", "Król"),
+    ("Wieczorek", "Wieczorek"),
+    ("Jabłoński", "Jabłońska"),
+    ("Wróbel", "Wróbel"),
+    ("Majewski", "Majewska"),
+    ("Olszewski", "Olszewska"),
+    ("Stępień", "Stępień"),
+    ("Jaworski", "Jaworska"),
+    ("Malinowski", "Malinowska"),
+    ("Górski", "Górska"),
+    ("Sikora", "Sikora"),
+    ("Walczak", "Walczak"),
+    ("Baran", "Baran"),
+    ("Łuczak", "Łuczak"),
+    ("Ślusarczyk", "Ślusarczyk"),
+];
+const POSITIONS: &[&str] = &[
+    "Sekretarz",
+    "Skarbnik",
+    "Kierownik Referatu Oświaty",
+    "Inspektor ds. kadr",
+    "Kierownik USC",
+    "Informatyk",
+    "Inspektor ds. zamówień publicznych",
+    "Główny księgowy",
+    "Radca prawny",
+    "Inspektor ds. funduszy unijnych",
+];
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -83,7 +165,8 @@ fn unit_name(kind: TerytKind, name: &str) -> String {
 /// A valid NIP/REGON-9 from 9/8 generated digits (check digit 10 → next candidate).
 fn with_check_digit(rng: &mut Lcg, weights: &[u32], ten_is_zero: bool) -> String {
     loop {
-        let digits: Vec<u32> = (0..weights.len()).map(|i| if i == 0 { 1 + rng.below(9) as u32 } else { rng.below(10) as u32 }).collect();
+        let digits: Vec<u32> =
+            (0..weights.len()).map(|i| if i == 0 { 1 + rng.below(9) as u32 } else { rng.below(10) as u32 }).collect();
         let sum: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
         let check = match sum % 11 {
             10 if ten_is_zero => 0,
@@ -99,7 +182,8 @@ fn slug(name: &str) -> String {
 }
 
 fn system_actor() -> Actor {
-    Actor::from_claims("system-demo".into(), "Dane demonstracyjne".into(), None, &["staff".into()], None, None).expect("staff actor")
+    Actor::from_claims("system-demo".into(), "Dane demonstracyjne".into(), None, &["staff".into()], None, None)
+        .expect("staff actor")
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -142,13 +226,17 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::err
     let entries: Vec<_> = teryt::all()
         .iter()
         // A city with powiat rights is one unit (its 30NN011 gmina row is the same city).
-        .filter(|e| !(e.kind == TerytKind::GminaMiejska && teryt::lookup(&e.code[..4]).is_some_and(|p| p.kind == TerytKind::MiastoNaPrawachPowiatu)))
+        .filter(|e| {
+            !(e.kind == TerytKind::GminaMiejska
+                && teryt::lookup(&e.code[..4]).is_some_and(|p| p.kind == TerytKind::MiastoNaPrawachPowiatu))
+        })
         .collect();
     let mut roots = Vec::new();
     for entry in &entries {
         let name = unit_name(entry.kind, entry.name);
         let member = rng.below(100) < 85;
-        let since = NaiveDate::from_ymd_opt(1990 + rng.below(34) as i32, 1 + rng.below(12) as u32, 1).expect("valid date");
+        let since =
+            NaiveDate::from_ymd_opt(1990 + rng.below(34) as i32, 1 + rng.below(12) as u32, 1).expect("valid date");
         let city = entry.name.to_string();
         let input = UnitInput {
             kind: Some(entry.kind.as_str().into()),
@@ -157,14 +245,30 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::err
             nip: Some(with_check_digit(&mut rng, &[6, 5, 7, 2, 3, 4, 5, 6, 7], false)),
             regon: Some(with_check_digit(&mut rng, &[8, 9, 2, 3, 4, 5, 6, 7], true)),
             address: Some(AddressInput {
-                street: Some(format!("ul. {} {}", rng.pick(&["Rynek", "Główna", "Poznańska", "Kościuszki", "Wolności", "Dworcowa"]), 1 + rng.below(40))),
+                street: Some(format!(
+                    "ul. {} {}",
+                    rng.pick(&["Rynek", "Główna", "Poznańska", "Kościuszki", "Wolności", "Dworcowa"]),
+                    1 + rng.below(40)
+                )),
                 postal_code: Some(format!("6{}-{:03}", rng.below(5), rng.below(1000))),
                 city: Some(city),
             }),
             email: Some(format!("sekretariat@{}.pl", slug(entry.name))),
-            phone: Some(format!("6{} {:03} {:02} {:02}", 1 + rng.below(8), rng.below(1000), rng.below(100), rng.below(100))),
+            phone: Some(format!(
+                "6{} {:03} {:02} {:02}",
+                1 + rng.below(8),
+                rng.below(1000),
+                rng.below(100),
+                rng.below(100)
+            )),
             member_since: member.then(|| since.to_string()),
-            segments: Some(["EDU", "LEX", "PIAS+", "CWE", "ZZG/P"].iter().filter(|_| rng.below(2) == 0).map(|s| s.to_string()).collect()),
+            segments: Some(
+                ["EDU", "LEX", "PIAS+", "CWE", "ZZG/P"]
+                    .iter()
+                    .filter(|_| rng.below(2) == 0)
+                    .map(|s| s.to_string())
+                    .collect(),
+            ),
             ..Default::default()
         };
         let unit = create_unit_with_id(registry, actor, input, UnitId::derived("teryt", entry.code)).await?;
@@ -206,7 +310,11 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::err
             let first = if female { *rng.pick(FIRST_F) } else { *rng.pick(FIRST_M) };
             let (male_last, female_last) = *rng.pick(LAST);
             let last = if female { female_last } else { male_last };
-            let domain = unit.email.as_ref().and_then(|e| e.as_str().split('@').nth(1).map(str::to_owned)).unwrap_or_else(|| format!("{}.pl", slug(&unit.name)));
+            let domain = unit
+                .email
+                .as_ref()
+                .and_then(|e| e.as_str().split('@').nth(1).map(str::to_owned))
+                .unwrap_or_else(|| format!("{}.pl", slug(&unit.name)));
             let mut email = format!("{}.{}@{domain}", slug(first), slug(last));
             let mut n = 2;
             while !used_emails.insert(email.clone()) {
@@ -252,7 +360,10 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::err
             body: Some("Prosi o informację o najbliższym terminie; wyślemy zaproszenie.".into()),
             person_ids: vec![],
         };
-        registry.add_event(actor, ObjectRef { kind: ObjectKind::Person, id: person.id.to_string(), label: None }, note).await.map_err(|e| format!("{e:?}"))?;
+        registry
+            .add_event(actor, ObjectRef { kind: ObjectKind::Person, id: person.id.to_string(), label: None }, note)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
     }
     // Contact history and tasks across units.
     for (index, unit) in roots.iter().enumerate().filter(|(i, _)| i % 7 == 0) {
@@ -262,8 +373,12 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::err
             ("meeting", "Spotkanie w sprawie programu PIAS+"),
             ("call", "Zgłoszenie zmiany sekretarza"),
         ]);
-        let event = NewContactEvent { kind: Some(kind.into()), subject: Some(subject.into()), body: None, person_ids: vec![] };
-        registry.add_event(actor, ObjectRef { kind: ObjectKind::Unit, id: unit.id.to_string(), label: None }, event).await.map_err(|e| format!("{e:?}"))?;
+        let event =
+            NewContactEvent { kind: Some(kind.into()), subject: Some(subject.into()), body: None, person_ids: vec![] };
+        registry
+            .add_event(actor, ObjectRef { kind: ObjectKind::Unit, id: unit.id.to_string(), label: None }, event)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
         if index % 21 == 0 {
             let task = TaskInput {
                 title: Some(format!("Przygotować ofertę szkoleń dla: {}", unit.name)),
@@ -301,8 +416,14 @@ async fn create_unit_with_id(
 async fn demo_users(table: &Table) -> Result<Vec<DemoUser>, Box<dyn std::error::Error>> {
     let kornik = UnitId::derived("teryt", KORNIK);
     let czerwonak = UnitId::derived("teryt", CZERWONAK);
-    let participant = store::person_with_email(table, "katarzyna.lecka@kornik.pl").await?.ok_or("participant person missing")?;
-    let user = |username: &str, name: &str, group: &'static str, unit: Option<UnitId>, person: Option<PersonId>, description: &str| DemoUser {
+    let participant =
+        store::person_with_email(table, "katarzyna.lecka@kornik.pl").await?.ok_or("participant person missing")?;
+    let user = |username: &str,
+                name: &str,
+                group: &'static str,
+                unit: Option<UnitId>,
+                person: Option<PersonId>,
+                description: &str| DemoUser {
         username: username.into(),
         password: PASSWORD.into(),
         email: username.into(),
@@ -314,8 +435,29 @@ async fn demo_users(table: &Table) -> Result<Vec<DemoUser>, Box<dyn std::error::
     };
     Ok(vec![
         user("anna.nowak@wokiss.pl", "Anna Nowak", "staff", None, None, "pracownik WOKiSS (CRM)"),
-        user("admin@kornik.pl", "Joanna Kórnicka", "unit-admin", Some(kornik), None, "administrator jednostki: Gmina Kórnik"),
-        user("admin@czerwonak.pl", "Marek Czerwiński", "unit-admin", Some(czerwonak), None, "administrator jednostki: Gmina Czerwonak"),
-        user("katarzyna.lecka@kornik.pl", "Katarzyna Wiśniewska-Łęcka", "participant", Some(kornik), Some(participant), "uczestnik (Gmina Kórnik)"),
+        user(
+            "admin@kornik.pl",
+            "Joanna Kórnicka",
+            "unit-admin",
+            Some(kornik),
+            None,
+            "administrator jednostki: Gmina Kórnik",
+        ),
+        user(
+            "admin@czerwonak.pl",
+            "Marek Czerwiński",
+            "unit-admin",
+            Some(czerwonak),
+            None,
+            "administrator jednostki: Gmina Czerwonak",
+        ),
+        user(
+            "katarzyna.lecka@kornik.pl",
+            "Katarzyna Wiśniewska-Łęcka",
+            "participant",
+            Some(kornik),
+            Some(participant),
+            "uczestnik (Gmina Kórnik)",
+        ),
     ])
 }
