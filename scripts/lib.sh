@@ -246,7 +246,11 @@ start_lambdas() {
   log "starting cargo lambda watch on 127.0.0.1:$port"
   # The env file reaches each function through --env-file; it is also exported into the
   # watcher's own environment (which the `cargo run` of each function inherits).
+  # The web app, docs, scripts and tests are not part of any function: editing them must not
+  # restart the functions (see scripts/localstack/watch.ignore).
   start_bg lambdas "$LOG_DIR/lambdas.log" \
+    env CARGO_LAMBDA_IGNORE_FILES="$EWOKISS_ROOT/scripts/localstack/watch.ignore" \
+    CARGO_LAMBDA_IGNORE_FILE="$EWOKISS_ROOT/scripts/localstack/watch.ignore" \
     bash -c 'set -a; . "$1"; set +a; shift; cd "$EWOKISS_ROOT" && exec "$@"' _ "$envfile" \
     cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" --env-file "$envfile" "$@"
   LAMBDAS_PID=$LAST_PID

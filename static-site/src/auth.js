@@ -138,9 +138,10 @@ function storeResult(result, previousRefresh) {
 }
 
 export async function login(email, password) {
+  // Users are created with their e-mail address, lower-cased, as the username.
   const data = await cognito('InitiateAuth', {
     AuthFlow: 'USER_PASSWORD_AUTH',
-    AuthParameters: { USERNAME: email, PASSWORD: password },
+    AuthParameters: { USERNAME: email.trim().toLowerCase(), PASSWORD: password },
   });
   if (!data.AuthenticationResult) throw new AuthError('challenge', data.ChallengeName || 'unknown');
   storeResult(data);

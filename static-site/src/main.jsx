@@ -225,6 +225,9 @@ function ExtRoutes({ route, user, me }) {
 function Shell({ user, route }) {
   const isExt = !user.isStaff && (user.isUnitAdmin || user.isParticipant);
   const me = useApi(isExt ? '/api/extranet/me' : null);
+  // Staff: GET /api/staff/me once per sign-in registers the user in the staff directory
+  // (task assignees); the answer itself is not needed.
+  useApi(user.isStaff ? '/api/staff/me' : null);
   const main = useRef(null);
   const first = useRef(true);
   useEffect(() => {

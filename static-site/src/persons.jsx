@@ -49,7 +49,7 @@ export function PersonCreateForm({ apiBase, unitId, unitOptions, personHref, onC
   );
 }
 
-/** Edit a person: only changed fields are sent, with `version`; a cleared field is sent as null. */
+/** Edit a person: only changed fields are sent, with `version`; a cleared field is sent as "". */
 export function PersonEditForm({ apiBase, person, fields = ['firstName', 'lastName', 'position', 'email', 'phone'], personHref, onSaved, onCancel }) {
   const initial = Object.fromEntries(fields.map((f) => [f, person[f] || '']));
   const form = useForm(initial, fields);
@@ -58,7 +58,7 @@ export function PersonEditForm({ apiBase, person, fields = ['firstName', 'lastNa
     const body = { version: person.version };
     for (const f of fields) {
       const v = values[f].trim();
-      if (v !== (person[f] || '')) body[f] = v === '' ? null : v;
+      if (v !== (person[f] || '')) body[f] = v; // "" clears the field
     }
     if (confirmDuplicate) body.confirmDuplicate = true;
     const updated = await api(`${apiBase}/persons/${encodeURIComponent(person.id)}`, { method: 'PATCH', body });

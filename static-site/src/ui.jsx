@@ -110,7 +110,7 @@ export function useForm(initial, fields = Object.keys(initial)) {
       return false;
     }
     const body = err.body || {};
-    if (err.status === 409 && Array.isArray(body.duplicates)) {
+    if (err.status === 409 && Array.isArray(body.duplicates) && body.duplicates.length && body.duplicates.every((d) => d.personId)) {
       setDuplicates(body.duplicates);
       setSummary(null);
       return true;

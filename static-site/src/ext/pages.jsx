@@ -10,6 +10,8 @@ import { PersonsTable, UnitData } from '../staff/units.jsx';
 import { Checkbox, ErrorView, FormActions, FormSummary, Loading, SelectField, toast, useForm } from '../ui.jsx';
 
 const personHref = (id) => `#/ext/persons/${encodeURIComponent(id)}`;
+/** A participant may change only these fields of the own record (names and e-mail are the login identity). */
+const SELF_SERVICE_FIELDS = ['position', 'phone'];
 
 export function myUnits(me) {
   if (!me || !me.unit) return [];
@@ -50,7 +52,6 @@ export function MyUnitPage({ me }) {
                 <tr>
                   <th scope="col">{t('unit.name')}</th>
                   <th scope="col">{t('unit.kind')}</th>
-                  <th scope="col">{t('unit.city')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -60,7 +61,6 @@ export function MyUnitPage({ me }) {
                       <a href={href('/ext/persons', { unitId: u.id })}>{u.name}</a>
                     </td>
                     <td>{unitKindLabel(u.kind)}</td>
-                    <td>{u.address && u.address.city}</td>
                   </tr>
                 ))}
               </tbody>
@@ -193,7 +193,7 @@ export function ExtPersonPage({ me, id }) {
         )}
       </div>
       {mode === 'edit' && (
-        <PersonEditForm apiBase="/api/extranet" person={p} fields={['position', 'email', 'phone']} personHref={personHref} onSaved={done} onCancel={() => setMode(null)} />
+        <PersonEditForm apiBase="/api/extranet" person={p} personHref={personHref} onSaved={done} onCancel={() => setMode(null)} />
       )}
       {mode === 'leave' && <LeaveForm apiBase="/api/extranet" person={p} onDone={() => done(null)} onCancel={() => setMode(null)} />}
       {mode === 'move' && <MoveToSubForm me={me} person={p} onDone={() => done(null)} onCancel={() => setMode(null)} />}
@@ -237,7 +237,7 @@ export function MyDataPage({ me, onChanged }) {
         <PersonEditForm
           apiBase="/api/extranet"
           person={p}
-          fields={['position', 'email', 'phone']}
+          fields={me.role === 'participant' ? SELF_SERVICE_FIELDS : undefined}
           personHref={personHref}
           onSaved={() => {
             setEditing(false);

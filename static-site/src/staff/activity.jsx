@@ -1,6 +1,6 @@
 // Contact history (timeline + add form), tasks (list + add form), audit log: used on unit
 // and person cards and on the Tasks page.
-import { api, usePaged } from '../api.js';
+import { api, normalizePage, useApi, usePaged } from '../api.js';
 import { currentUser } from '../auth.js';
 import { eventKindLabel, fmtDate, fmtDateTime, fullName, todayWarsaw } from '../format.js';
 import { t, tOr } from '../i18n.js';
@@ -165,12 +165,18 @@ export function AuditSection({ path }) {
 
 /* ---------- tasks ---------- */
 
-export function TaskForm({ links, assignees, onAdded, onCancel }) {
+/** Add a task; assignees are the staff directory (GET /api/staff/users), "me" is the caller. */
+export function TaskForm({ links, onAdded, onCancel }) {
   const me = currentUser();
-  const form = useForm({ title: '', description: '', dueOn: '', assigneeId: (me && me.sub) || '' }, ['title', 'description', 'dueOn', 'assigneeId']);
-  const options = [{ value: '', label: t('tasks.nobody') }];
-  if (me && me.sub) options.push({ value: me.sub, label: t('tasks.me', { name: me.name || me.email }) });
-  for (const a of assignees || []) if (a && a.id && !options.some((o) => o.value === a.id)) options.push({ value: a.id, label: a.name || a.id });
+  const users = useApi('/api/staff/users');
+  const form = useForm({ title: '', description: '', dueOn: '', assigneeId: 'me' }, ['title', 'description', 'dueOn', 'assigneeId']);
+  const options = [
+    { value: '', label: t('tasks.nobody') },
+    { value: 'me', label: t('tasks.me', { name: (me && (me.name || me.email)) || '' }) },
+  ];
+  for (const a of normalizePage(users.data).items) {
+    if (a && a.id && a.id !== (me && me.sub) && !options.some((o) => o.value === a.id)) options.push({ value: a.id, label: a.name || a.id });
+  }
   const onSubmit = form.submit(
     async (v) => {
       const body = { title: v.title.trim() };
@@ -204,7 +210,7 @@ export function TaskTable({ list, self }) {
   const today = todayWarsaw();
   const setStatus = async (task, status) => {
     try {
-      await api(`/api/staff/tasks/${encodeURIComponent(task.id)}`, { method: 'PATCH', body: { status } });
+      await api(`/api/staff/tasks/${encodeURIComponent(task.id)}`, { method: 'PATCH', body: { status, version: task.version } });
       toast(t('tasks.updated'));
       list.reload();
     } catch (e) {
@@ -300,7 +306,6 @@ export function TasksSection({ path, self }) {
       {adding && (
         <TaskForm
           links={[self]}
-          assignees={assigneesOf(list.items)}
           onAdded={() => {
             setAdding(false);
             list.reload();

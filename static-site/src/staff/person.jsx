@@ -6,7 +6,7 @@ import { t } from '../i18n.js';
 import { EmploymentTable, LeaveForm, leaveLabel, PersonEditForm } from '../persons.jsx';
 import { href, navigate } from '../router.js';
 import { DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, TabPanel, Tabs, TextField, toast, useForm } from '../ui.jsx';
-import { AuditSection, HistorySection } from './activity.jsx';
+import { AuditSection, HistorySection, TasksSection } from './activity.jsx';
 import { UnitPicker } from './search.jsx';
 
 const personHref = (id) => `#/crm/persons/${encodeURIComponent(id)}`;
@@ -49,7 +49,7 @@ function EmploymentsTab({ person }) {
   return <EmploymentTable items={items} />;
 }
 
-const PERSON_TABS = ['history', 'employments', 'audit'];
+const PERSON_TABS = ['history', 'employments', 'tasks', 'audit'];
 
 export function PersonCard({ id, query }) {
   const res = useApi(`/api/staff/persons/${encodeURIComponent(id)}`);
@@ -112,6 +112,7 @@ export function PersonCard({ id, query }) {
       <TabPanel id={tab}>
         {tab === 'history' && <HistorySection path={`/api/staff/persons/${encodeURIComponent(p.id)}/history`} self={{ kind: 'person', id: p.id }} />}
         {tab === 'employments' && <EmploymentsTab person={p} />}
+        {tab === 'tasks' && <TasksSection path={`/api/staff/persons/${encodeURIComponent(p.id)}/tasks`} self={{ kind: 'person', id: p.id, label: fullName(p) }} />}
         {tab === 'audit' && <AuditSection path={`/api/staff/persons/${encodeURIComponent(p.id)}/audit`} />}
       </TabPanel>
     </section>

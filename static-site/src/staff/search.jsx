@@ -1,7 +1,6 @@
 // Staff global search (header combobox: units and persons, debounced) and a unit picker.
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { fullName, unitKindLabel } from '../format.js';
 import { t } from '../i18n.js';
 import { navigate } from '../router.js';
 
@@ -127,21 +126,9 @@ export function GlobalSearch() {
                   onMouseDown={(e) => e.preventDefault()}
                   onClick={() => choose(o)}
                 >
-                  {o.group === 'units' ? (
-                    <>
-                      <strong>{o.item.name}</strong>
-                      <span class="muted"> · {unitKindLabel(o.item.kind)}{o.item.address && o.item.address.city ? `, ${o.item.address.city}` : ''}</span>
-                    </>
-                  ) : (
-                    <>
-                      <strong>{fullName(o.item)}</strong>
-                      <span class="muted">
-                        {' · '}
-                        {[o.item.position, o.item.unitName].filter(Boolean).join(', ')}
-                        {o.item.status === 'left' ? ` (${t('person.left')})` : ''}
-                      </span>
-                    </>
-                  )}
+                  <strong>{o.item.label}</strong>
+                  {o.item.detail && <span class="muted"> · {o.item.detail}</span>}
+                  {o.item.inactive && <span class="muted"> ({t('person.left')})</span>}
                 </li>,
               ];
             })}
@@ -179,11 +166,11 @@ export function UnitPicker({ label, value, onChange, error, excludeId }) {
                     type="button"
                     class="link-button"
                     onClick={() => {
-                      onChange({ id: u.id, name: u.name });
+                      onChange({ id: u.id, name: u.label });
                       setQ('');
                     }}
                   >
-                    {u.name} <span class="muted">· {unitKindLabel(u.kind)}</span>
+                    {u.label} {u.detail && <span class="muted">· {u.detail}</span>}
                   </button>
                 </li>
               ))}

@@ -131,7 +131,6 @@ function unitToForm(u) {
 }
 
 const opt = (s) => (s.trim() === '' ? undefined : s.trim());
-const nul = (s) => (s.trim() === '' ? null : s.trim());
 
 function formToCreate(v) {
   const body = { name: v.name.trim(), kind: v.kind, segments: v.segments };
@@ -139,27 +138,31 @@ function formToCreate(v) {
   const address = {};
   for (const k of ['street', 'postalCode', 'city']) if (opt(v[k])) address[k] = opt(v[k]);
   if (Object.keys(address).length) body.address = address;
-  const membership = {};
-  for (const k of ['memberSince', 'memberUntil']) if (opt(v[k])) membership[k] = opt(v[k]);
-  if (Object.keys(membership).length) body.membership = membership;
+  for (const k of ['memberSince', 'memberUntil']) if (opt(v[k])) body[k] = opt(v[k]);
   if (v.parent) body.parentId = v.parent.id;
   return body;
 }
 
-/** Partial PATCH body: changed top-level fields; nested address/membership sent whole when any part changed. */
+/**
+ * Partial PATCH body: only changed fields plus `version`. An absent field stays unchanged and
+ * "" clears it (the API treats null like absent); `address` carries only its changed parts.
+ */
 function formToPatch(v, unit) {
   const before = unitToForm(unit);
   const body = { version: unit.version };
-  for (const k of ['name', 'kind', 'teryt', 'nip', 'regon', 'email', 'phone', 'notes']) if (v[k].trim() !== before[k]) body[k] = k === 'name' || k === 'kind' ? v[k].trim() : nul(v[k]);
-  if (['street', 'postalCode', 'city'].some((k) => v[k].trim() !== before[k])) {
-    body.address = { street: nul(v.street), postalCode: nul(v.postalCode), city: nul(v.city) };
+  for (const k of ['name', 'kind', 'teryt', 'nip', 'regon', 'email', 'phone', 'notes', 'memberSince', 'memberUntil']) {
+    const now = v[k].trim();
+    if (now !== before[k]) body[k] = now;
   }
-  if (['memberSince', 'memberUntil'].some((k) => v[k] !== before[k])) {
-    body.membership = { memberSince: v.memberSince || null, memberUntil: v.memberUntil || null };
+  const address = {};
+  for (const k of ['street', 'postalCode', 'city']) {
+    const now = v[k].trim();
+    if (now !== before[k]) address[k] = now;
   }
+  if (Object.keys(address).length) body.address = address;
   if ([...v.segments].sort().join('|') !== [...before.segments].sort().join('|')) body.segments = v.segments;
-  const pid = v.parent ? v.parent.id : null;
-  if (pid !== (unit.parentId || null)) body.parentId = pid;
+  const pid = v.parent ? v.parent.id : '';
+  if (pid !== (unit.parentId || '')) body.parentId = pid;
   return body;
 }
 
@@ -331,7 +334,6 @@ function ChildrenTab({ unit }) {
             <tr>
               <th scope="col">{t('unit.name')}</th>
               <th scope="col">{t('unit.kind')}</th>
-              <th scope="col">{t('unit.city')}</th>
             </tr>
           </thead>
           <tbody>
@@ -341,7 +343,6 @@ function ChildrenTab({ unit }) {
                   <a href={unitHref(u.id)}>{u.name}</a>
                 </td>
                 <td>{unitKindLabel(u.kind)}</td>
-                <td>{u.address && u.address.city}</td>
               </tr>
             ))}
           </tbody>
@@ -362,14 +363,18 @@ const UNIT_TABS = ['persons', 'children', 'history', 'tasks', 'audit'];
 
 export function UnitCard({ id, query }) {
   const res = useApi(`/api/staff/units/${encodeURIComponent(id)}`);
+  const parentId = res.data && res.data.parentId;
+  const parent = useApi(parentId ? `/api/staff/units/${encodeURIComponent(parentId)}` : null);
   const [editing, toggleEditing, setEditing] = useToggle(false);
   const tab = UNIT_TABS.includes(query.get('tab')) ? query.get('tab') : 'persons';
   const setTab = (x) => navigate(href(`/crm/units/${encodeURIComponent(id)}`, { tab: x === 'persons' ? '' : x }).slice(1), { replace: true });
 
   if (res.loading && !res.data) return <Loading />;
   if (res.error) return <ErrorView error={res.error} />;
-  const unit = res.data;
-  if (!unit) return null;
+  if (!res.data) return null;
+  // The API gives the parent's id only; its name comes from the parent's own record.
+  const parentName = parent.data && parent.data.id === parentId ? parent.data.name : undefined;
+  const unit = { ...res.data, parentName };
   return (
     <section class="page" data-testid="unit-card">
       <p class="crumbs">
