@@ -70,3 +70,52 @@ async fn roles_are_kept_apart() {
     let admin_without_unit = app.user("unit-admin", None, None).await;
     assert_eq!(app.extranet("GET", "/persons", Some(&admin_without_unit), None).await.status, 403);
 }
+
+/// Every staff endpoint refuses an administrator's and a participant's token.
+#[tokio::test]
+async fn every_staff_endpoint_refuses_other_roles() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = crate::helpers::id(&app.unit(&staff, "Gmina Zamknięta").await);
+    let person = crate::helpers::id(&app.person(&staff, &unit, "Ewa", "Chroniona").await);
+    let admin = app.user("unit-admin", Some(&unit), None).await;
+    let participant = app.user("participant", Some(&unit), Some(&person)).await;
+    let task = uuid::Uuid::new_v4();
+    let routes = [
+        ("GET", "/me".to_owned()),
+        ("GET", "/users".to_owned()),
+        ("GET", "/powiaty".to_owned()),
+        ("GET", "/units".to_owned()),
+        ("POST", "/units".to_owned()),
+        ("GET", format!("/units/{unit}")),
+        ("PATCH", format!("/units/{unit}")),
+        ("GET", format!("/units/{unit}/children")),
+        ("GET", format!("/units/{unit}/persons")),
+        ("GET", format!("/units/{unit}/history")),
+        ("POST", format!("/units/{unit}/history")),
+        ("GET", format!("/units/{unit}/tasks")),
+        ("GET", format!("/units/{unit}/audit")),
+        ("POST", "/persons".to_owned()),
+        ("GET", format!("/persons/{person}")),
+        ("PATCH", format!("/persons/{person}")),
+        ("POST", format!("/persons/{person}/leave")),
+        ("POST", format!("/persons/{person}/move")),
+        ("GET", format!("/persons/{person}/employments")),
+        ("GET", format!("/persons/{person}/history")),
+        ("POST", format!("/persons/{person}/history")),
+        ("GET", format!("/persons/{person}/audit")),
+        ("GET", format!("/persons/{person}/tasks")),
+        ("GET", "/search?q=ewa".to_owned()),
+        ("GET", "/tasks".to_owned()),
+        ("POST", "/tasks".to_owned()),
+        ("PATCH", format!("/tasks/{task}")),
+    ];
+    for token in [&admin, &participant] {
+        for (method, path) in &routes {
+            let response = app.staff(method, path, Some(token), Some(json!({}))).await;
+            assert_eq!(response.status, 403, "{method} /api/staff{path}");
+        }
+    }
+    let unchanged = app.staff("GET", &format!("/persons/{person}"), Some(&staff), None).await.expect(200);
+    assert_eq!(unchanged["version"], 1);
+}
