@@ -5,8 +5,6 @@
 
 use std::collections::HashMap;
 
-use ewokiss_adapters::app::Registry;
-use ewokiss_adapters::auth::Verifier;
 use ewokiss_adapters::config::{aws_sdk_config, HttpConfig};
 use ewokiss_adapters::dynamo::Table;
 use lambda_http::{Body, Request, RequestExt};
@@ -51,11 +49,9 @@ impl TestApp {
     pub async fn spawn() -> Self {
         let config = HttpConfig::from_env().expect("stack variables exported by scripts/test");
         let sdk = aws_sdk_config().await;
-        let table = Table::new(&sdk, &config.table_name);
-        let staff =
-            staff_api::App { registry: Registry::new(table.clone()), verifier: Verifier::new(config.auth.clone()) };
-        let extranet =
-            extranet_api::App { registry: Registry::new(table.clone()), verifier: Verifier::new(config.auth.clone()) };
+        let staff = staff_api::App::new(&sdk, config.clone());
+        let extranet = extranet_api::App::new(&sdk, config);
+        let table = staff.registry.table.clone();
         let cognito = Cognito {
             endpoint: env("AWS_ENDPOINT_URL"),
             pool_id: env("COGNITO_USER_POOL_ID"),

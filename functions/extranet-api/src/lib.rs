@@ -3,7 +3,6 @@
 //! the same table the staff CRM reads — there is no import step.
 
 use ewokiss_adapters::app::{self, LeaveInput, MoveInput, PersonView, Registry, UnitView};
-use ewokiss_adapters::auth::Verifier;
 use ewokiss_adapters::dynamo::registry::ChildUnit;
 use ewokiss_adapters::dynamo::Page;
 use ewokiss_adapters::http::{
@@ -19,10 +18,7 @@ use utoipa::{OpenApi, ToSchema};
 
 pub const BASE: &str = "/api/extranet";
 
-pub struct App {
-    pub registry: Registry,
-    pub verifier: Verifier,
-}
+pub use ewokiss_adapters::app::HttpApp as App;
 
 type Reply = Result<Response<Body>, ApiError>;
 
@@ -107,7 +103,7 @@ async fn me(r: &Registry, a: &Actor) -> Reply {
     };
     let unit_id = a.unit_id.or_else(|| person.as_ref().map(|p| p.person.unit_id)).ok_or(ApiError::Forbidden)?;
     let unit = r.unit(a, unit_id).await?;
-    let sub_units = if a.role == Role::UnitAdmin { r.children(a, unit_id).await? } else { Vec::new() };
+    let sub_units = if a.role == Role::UnitAdmin { r.children_of(&unit).await? } else { Vec::new() };
     ok(&Me { user: a.as_user_ref(), email: a.email.clone(), role: role.into(), unit: unit.into(), sub_units, person })
 }
 

@@ -2,7 +2,6 @@
 //! Routing and request parsing only; rules live in the domain, storage in the adapters.
 
 use ewokiss_adapters::app::{self, LeaveInput, MoveInput, PersonView, Registry, SearchResult, UnitView};
-use ewokiss_adapters::auth::Verifier;
 use ewokiss_adapters::dynamo::registry::{ChildUnit, SearchEntry, UnitFilter};
 use ewokiss_adapters::dynamo::Page;
 use ewokiss_adapters::http::{
@@ -22,10 +21,7 @@ use utoipa::{OpenApi, ToSchema};
 
 pub const BASE: &str = "/api/staff";
 
-pub struct App {
-    pub registry: Registry,
-    pub verifier: Verifier,
-}
+pub use ewokiss_adapters::app::HttpApp as App;
 
 type Reply = Result<Response<Body>, ApiError>;
 

@@ -71,6 +71,28 @@ pub struct Registry {
     pub table: Table,
 }
 
+/// What every HTTP function holds from cold start on: the use cases and the token verifier.
+pub struct HttpApp {
+    pub registry: Registry,
+    pub verifier: crate::auth::Verifier,
+}
+
+impl HttpApp {
+    pub fn new(sdk: &aws_config::SdkConfig, config: crate::config::HttpConfig) -> Self {
+        Self {
+            registry: Registry::new(Table::new(sdk, &config.table_name)),
+            verifier: crate::auth::Verifier::new(config.auth),
+        }
+    }
+
+    /// Reads the configuration (failing fast with the missing variable's name) and builds the clients.
+    pub async fn from_env() -> Result<Self, crate::config::MissingVariable> {
+        let config = crate::config::HttpConfig::from_env()?;
+        let sdk = crate::config::aws_sdk_config().await;
+        Ok(Self::new(&sdk, config))
+    }
+}
+
 fn not_found_unless<T>(value: Option<T>) -> Result<T, ApiError> {
     value.ok_or(ApiError::NotFound)
 }
@@ -252,8 +274,13 @@ impl Registry {
     }
 
     pub async fn children(&self, actor: &Actor, id: UnitId) -> Result<Vec<ChildUnit>, ApiError> {
-        self.unit(actor, id).await?;
-        Ok(store::unit_children(&self.table, id).await?)
+        let unit = self.unit(actor, id).await?;
+        self.children_of(&unit).await
+    }
+
+    /// Sub-units of a unit the caller has already been allowed to see.
+    pub async fn children_of(&self, unit: &Unit) -> Result<Vec<ChildUnit>, ApiError> {
+        Ok(store::unit_children(&self.table, unit.id).await?)
     }
 
     /// Persons of a unit: its own (`subtree` = false) or the whole subtree.
