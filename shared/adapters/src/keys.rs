@@ -17,6 +17,9 @@ pub const GSI1SK: &str = "GSI1SK";
 pub const GSI2: &str = "GSI2";
 pub const GSI2PK: &str = "GSI2PK";
 pub const GSI2SK: &str = "GSI2SK";
+pub const GSI3: &str = "GSI3";
+pub const GSI3PK: &str = "GSI3PK";
+pub const GSI3SK: &str = "GSI3SK";
 
 /// A primary key.
 #[derive(Debug, Clone, PartialEq, Eq)]

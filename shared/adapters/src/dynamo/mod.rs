@@ -10,7 +10,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, DeleteRequest, Put, PutRequest, TransactWriteItem, WriteRequest,
+    AttributeValue, ConditionCheck, Delete, DeleteRequest, Put, PutRequest, TransactWriteItem, Update, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use base64::Engine;
@@ -19,7 +19,7 @@ use serde::Serialize;
 
 pub use counter::CallCounter;
 
-use crate::keys::{IndexKey, Key, GSI1PK, GSI1SK, GSI2PK, GSI2SK, PK, SK};
+use crate::keys::{IndexKey, Key, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, PK, SK};
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -82,7 +82,8 @@ impl Table {
         let (pk_name, sk_name) = match query.index {
             None => (PK, SK),
             Some("GSI1") => (GSI1PK, GSI1SK),
-            Some(_) => (GSI2PK, GSI2SK),
+            Some("GSI2") => (GSI2PK, GSI2SK),
+            Some(_) => (GSI3PK, GSI3SK),
         };
         let start = match query.cursor {
             Some(cursor) => Some(decode_cursor(cursor, pk_name, query.partition)?),
@@ -151,20 +152,18 @@ impl Table {
 
 impl Table {
     async fn batch_write(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
-        let requests: Vec<WriteRequest> = items
-            .into_iter()
-            .filter_map(|item| {
-                if let Some(put) = item.put {
-                    let put = PutRequest::builder().set_item(Some(put.item)).build().ok()?;
-                    Some(WriteRequest::builder().put_request(put).build())
-                } else if let Some(delete) = item.delete {
-                    let delete = DeleteRequest::builder().set_key(Some(delete.key)).build().ok()?;
-                    Some(WriteRequest::builder().delete_request(delete).build())
-                } else {
-                    None
-                }
-            })
-            .collect();
+        let mut requests = Vec::with_capacity(items.len());
+        for item in items {
+            let request = if let Some(put) = item.put {
+                WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(put.item)).build().map_err(backend)?)
+            } else if let Some(delete) = item.delete {
+                WriteRequest::builder().delete_request(DeleteRequest::builder().set_key(Some(delete.key)).build().map_err(backend)?)
+            } else {
+                // Updates and condition checks need the transaction's guarantees: never drop them.
+                return Err(StoreError::Backend("bulk loading writes puts and deletes only".into()));
+            };
+            requests.push(request.build());
+        }
         for chunk in requests.chunks(25) {
             let mut pending = HashMap::from([(self.name.to_string(), chunk.to_vec())]);
             while !pending.is_empty() {
@@ -175,6 +174,19 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// An update and/or condition expression with its placeholders.
+#[derive(Debug, Default, Clone)]
+pub struct Expression {
+    pub update: String,
+    pub condition: Option<String>,
+    pub names: Vec<(String, String)>,
+    pub values: Vec<(String, AttributeValue)>,
+}
+
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
 }
 
 /// A filter applied after the key condition (reads the same items, returns fewer).
@@ -307,6 +319,41 @@ impl Transaction {
         self.push(label, TransactWriteItem::builder().put(put).build());
     }
 
+    /// An update expression on plain (non-`data`) attributes, e.g. a counter, with an optional condition.
+    pub fn update(&mut self, table: &Table, label: &'static str, key: &Key, expression: Expression) {
+        let mut update = Update::builder()
+            .table_name(&*table.name)
+            .key(PK, s(&key.pk))
+            .key(SK, s(&key.sk))
+            .update_expression(expression.update)
+            .set_condition_expression(expression.condition);
+        for (name, value) in expression.names {
+            update = update.expression_attribute_names(name, value);
+        }
+        for (name, value) in expression.values {
+            update = update.expression_attribute_values(name, value);
+        }
+        let update = update.build().expect("table, key and expression are set");
+        self.push(label, TransactWriteItem::builder().update(update).build());
+    }
+
+    /// Fails the transaction unless the condition holds on an item it does not change.
+    pub fn check(&mut self, table: &Table, label: &'static str, key: &Key, expression: Expression) {
+        let mut check = ConditionCheck::builder()
+            .table_name(&*table.name)
+            .key(PK, s(&key.pk))
+            .key(SK, s(&key.sk))
+            .set_condition_expression(expression.condition);
+        for (name, value) in expression.names {
+            check = check.expression_attribute_names(name, value);
+        }
+        for (name, value) in expression.values {
+            check = check.expression_attribute_values(name, value);
+        }
+        let check = check.build().expect("table, key and condition are set");
+        self.push(label, TransactWriteItem::builder().condition_check(check).build());
+    }
+
     pub fn delete(&mut self, table: &Table, key: &Key) {
         self.delete_if(table, "delete", key, None);
     }
@@ -324,6 +371,10 @@ impl Transaction {
         let delete = delete.build().expect("table name and key are set");
         self.push(label, TransactWriteItem::builder().delete(delete).build());
     }
+}
+
+fn backend(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(error.to_string())
 }
 
 pub fn s(value: &str) -> AttributeValue {
