@@ -2,11 +2,14 @@
 //! overloaded keys `PK`/`SK` and two overloaded indexes `GSI1` and `GSI2`; docs/ACCESS-PATTERNS.md
 //! lists which access pattern reads which key.
 
+use ewokiss_domain::enrolment::{Enrolment, EnrolmentStatus};
 use ewokiss_domain::history::ObjectKind;
-use ewokiss_domain::ids::{PersonId, TaskId, UnitId};
+use ewokiss_domain::ids::{PersonId, TaskId, TrainingId, UnitId, VenueId};
+use ewokiss_domain::notification::Notification;
 use ewokiss_domain::person::{Person, PersonStatus};
 use ewokiss_domain::search;
 use ewokiss_domain::task::Task;
+use ewokiss_domain::training::{Training, Venue};
 use ewokiss_domain::unit::Unit;
 
 pub const PK: &str = "PK";
@@ -187,6 +190,110 @@ pub fn task_by_assignee(task: &Task) -> Option<IndexKey> {
 pub fn assignee_partition(user_id: &str, status: &str) -> String {
     format!("ASSIGNEE#{user_id}#{status}")
 }
+
+// ---- trainings, venues, enrolments, outbox -----------------------------------------------
+
+pub fn training(id: TrainingId) -> Key {
+    Key::new(object_pk(ObjectKind::Training, &id.to_string()), "TRAINING")
+}
+
+/// The training's seat counters (`taken`, `capacity`, `arrivals`): kept apart from the record so
+/// an edit of the training never overwrites a concurrent enrolment's increment.
+pub fn seats(id: TrainingId) -> Key {
+    Key::new(training(id).pk, "SEATS")
+}
+
+fn training_sort(training: &Training) -> String {
+    let start = training.starts_on().map(|d| d.to_string()).unwrap_or_else(|| "9999-12-31".into());
+    format!("{start}#{}", training.id)
+}
+
+/// GSI1: trainings by the month of their first session (`none` while they have no date).
+pub fn training_by_month(training: &Training) -> IndexKey {
+    let month = training.starts_on().map(|d| d.format("%Y-%m").to_string()).unwrap_or_else(|| "none".into());
+    IndexKey { pk: trainings_month_partition(&month), sk: training_sort(training) }
+}
+
+pub fn trainings_month_partition(month: &str) -> String {
+    format!("TRAININGS#{month}")
+}
+
+/// GSI2: trainings by phase, by start date.
+pub fn training_by_phase(training: &Training) -> IndexKey {
+    IndexKey { pk: trainings_phase_partition(training.phase.code()), sk: training_sort(training) }
+}
+
+pub fn trainings_phase_partition(phase: &str) -> String {
+    format!("PHASE#{phase}")
+}
+
+pub fn venue(id: VenueId) -> Key {
+    Key::new(format!("VENUE#{id}"), "VENUE")
+}
+
+pub const ALL_VENUES: &str = "VENUES";
+
+pub fn venue_by_name(venue: &Venue) -> IndexKey {
+    IndexKey { pk: ALL_VENUES.into(), sk: format!("{}#{}", search::fold(&venue.name), venue.id) }
+}
+
+pub const ENROLMENT_PREFIX: &str = "ENROL#";
+
+/// One enrolment per (training, person): the natural key makes a repeated request a no-op.
+pub fn enrolment(training_id: TrainingId, person_id: PersonId) -> Key {
+    Key::new(training(training_id).pk, format!("{ENROLMENT_PREFIX}{person_id}"))
+}
+
+/// GSI1 (waitlisted only): the waiting list of a training in arrival order.
+pub fn waitlist_entry(enrolment: &Enrolment) -> Option<IndexKey> {
+    enrolment
+        .waitlist_seq
+        .filter(|_| enrolment.status == EnrolmentStatus::Waitlisted)
+        .map(|seq| IndexKey { pk: waitlist_partition(enrolment.training_id), sk: format!("{seq:012}") })
+}
+
+pub fn waitlist_partition(training_id: TrainingId) -> String {
+    format!("WAITLIST#{training_id}")
+}
+
+/// GSI2: a person's enrolments, by the training's start.
+pub fn enrolment_of_person(enrolment: &Enrolment, starts_on: &str) -> IndexKey {
+    IndexKey {
+        pk: person_enrolments_partition(enrolment.person_id),
+        sk: format!("{starts_on}#{}", enrolment.training_id),
+    }
+}
+
+pub fn person_enrolments_partition(person_id: PersonId) -> String {
+    format!("ENROLMENTS#{person_id}")
+}
+
+/// GSI3: enrolments of a unit tree, by unit path then start: `begins_with` on a unit's path
+/// reads the enrolments of its persons and of its sub-units' persons.
+pub fn enrolment_in_tree(enrolment: &Enrolment, starts_on: &str) -> IndexKey {
+    let root = enrolment.unit_path.first().copied().unwrap_or(enrolment.unit_id);
+    IndexKey {
+        pk: tree_partition(root),
+        sk: format!(
+            "{}#{starts_on}#{}#{}",
+            path_prefix(&enrolment.unit_path),
+            enrolment.training_id,
+            enrolment.person_id
+        ),
+    }
+}
+
+/// An outbox entry, pending until the sender has sent it.
+pub fn outbox(id: uuid::Uuid) -> Key {
+    Key::new(format!("OUTBOX#{id}"), "OUTBOX")
+}
+
+/// GSI1: pending outbox entries, oldest first.
+pub fn outbox_pending(notification: &Notification) -> IndexKey {
+    IndexKey { pk: OUTBOX_PENDING.into(), sk: format!("{}#{}", notification.created_at.to_rfc3339(), notification.id) }
+}
+
+pub const OUTBOX_PENDING: &str = "OUTBOX#pending";
 
 // ---- staff directory ---------------------------------------------------------------------
 

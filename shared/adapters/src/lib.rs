@@ -7,3 +7,4 @@ pub mod config;
 pub mod dynamo;
 pub mod http;
 pub mod keys;
+pub mod training_app;

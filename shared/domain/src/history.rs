@@ -60,6 +60,10 @@ pub enum EventKind {
     Call,
     Meeting,
     Email,
+    /// Enrolled, waitlisted, promoted, cancelled or substituted on a training.
+    Enrolment,
+    /// A training's phase changed.
+    Training,
 }
 
 impl EventKind {

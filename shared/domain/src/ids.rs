@@ -58,6 +58,12 @@ entity_id!(/// A staff task (zadanie).
     TaskId);
 entity_id!(/// An audit-trail entry.
     AuditId);
+entity_id!(/// A training (szkolenie / zlecenie szkoleniowe).
+    TrainingId);
+entity_id!(/// An enrolment of a person in a training (zgłoszenie).
+    EnrolmentId);
+entity_id!(/// A venue from the maintained list (miejsce szkolenia).
+    VenueId);
 
 #[cfg(test)]
 mod tests {

@@ -2,13 +2,16 @@
 //! No AWS types and no I/O here; adapters in `ewokiss-adapters` store and load these types.
 
 pub mod access;
+pub mod enrolment;
 pub mod errors;
 pub mod history;
 pub mod ids;
+pub mod notification;
 pub mod person;
 pub mod search;
 pub mod task;
 pub mod teryt;
 pub mod time;
+pub mod training;
 pub mod unit;
 pub mod values;

@@ -3,6 +3,7 @@
 
 mod counter;
 pub mod registry;
+pub mod trainings;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -155,9 +156,11 @@ impl Table {
         let mut requests = Vec::with_capacity(items.len());
         for item in items {
             let request = if let Some(put) = item.put {
-                WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(put.item)).build().map_err(backend)?)
+                WriteRequest::builder()
+                    .put_request(PutRequest::builder().set_item(Some(put.item)).build().map_err(backend)?)
             } else if let Some(delete) = item.delete {
-                WriteRequest::builder().delete_request(DeleteRequest::builder().set_key(Some(delete.key)).build().map_err(backend)?)
+                WriteRequest::builder()
+                    .delete_request(DeleteRequest::builder().set_key(Some(delete.key)).build().map_err(backend)?)
             } else {
                 // Updates and condition checks need the transaction's guarantees: never drop them.
                 return Err(StoreError::Backend("bulk loading writes puts and deletes only".into()));
@@ -275,17 +278,25 @@ impl Transaction {
 
     /// Puts an item that must not exist yet.
     pub fn create(&mut self, table: &Table, label: &'static str, item: Item) {
-        self.put_if(table, label, item, Some(("attribute_not_exists(PK)", vec![], vec![])));
+        self.put_with(table, label, item, Some(("attribute_not_exists(PK)", vec![], vec![])));
+    }
+
+    /// Puts an item under a condition (e.g. "absent, or cancelled").
+    pub fn put_if(&mut self, table: &Table, label: &'static str, item: Item, condition: Expression) {
+        let names: Vec<(&str, &str)> = condition.names.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let values: Vec<(&str, AttributeValue)> =
+            condition.values.iter().map(|(a, b)| (a.as_str(), b.clone())).collect();
+        self.put_with(table, label, item, condition.condition.as_deref().map(|c| (c, names, values)));
     }
 
     /// Overwrites an item.
     pub fn put(&mut self, table: &Table, item: Item) {
-        self.put_if(table, "put", item, None);
+        self.put_with(table, "put", item, None);
     }
 
     /// Replaces an entity only if it still has the version the change was computed from.
     pub fn replace_versioned(&mut self, table: &Table, item: Item, expected_version: u64) {
-        self.put_if(
+        self.put_with(
             table,
             "version",
             item,
@@ -298,7 +309,7 @@ impl Transaction {
     }
 
     #[allow(clippy::type_complexity)]
-    fn put_if(
+    fn put_with(
         &mut self,
         table: &Table,
         label: &'static str,
