@@ -47,6 +47,8 @@ fn env(name: &str) -> String {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        // Server errors are logged by the handlers: shown with a failing test's output.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("error").try_init();
         let config = HttpConfig::from_env().expect("stack variables exported by scripts/test");
         let sdk = aws_sdk_config().await;
         let staff = staff_api::App::new(&sdk, config.clone());

@@ -6,4 +6,5 @@ mod helpers;
 mod openapi;
 mod persons;
 mod registry;
+mod trainings;
 mod validation;

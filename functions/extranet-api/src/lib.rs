@@ -8,9 +8,12 @@ use ewokiss_adapters::dynamo::Page;
 use ewokiss_adapters::http::{
     self, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, BearerAuth, ErrorBody,
 };
+use ewokiss_adapters::training_app::{self, CancelInput, EnrolInput, EnrolResult, SubstituteInput, TrainingOffer};
 use ewokiss_domain::access::{Actor, Role};
+use ewokiss_domain::enrolment::Enrolment;
 use ewokiss_domain::history::UserRef;
 use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
+use ewokiss_domain::training::Training;
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
@@ -62,7 +65,32 @@ async fn route(app: &App, request: &Request) -> Reply {
             ok(&r.move_person(a, app::person_id(id)?, parse_body::<MoveInput>(request)?).await?)
         }
         (Method::GET, ["persons", id, "employments"]) => ok(&r.employments(a, app::person_id(id)?).await?),
-        (_, ["me" | "persons", ..]) => Err(ApiError::MethodNotAllowed),
+        (Method::GET, ["trainings"]) => ok(&r.offers(a).await?),
+        (Method::GET, ["trainings", id]) => ok(&r.offer(a, training_app::training_id(id)?).await?),
+        (Method::POST, ["trainings", id, "enrolments"]) => {
+            let input = if request.body().as_ref().iter().all(u8::is_ascii_whitespace) {
+                EnrolInput::default()
+            } else {
+                parse_body(request)?
+            };
+            ok(&r.enrol(a, training_app::training_id(id)?, input).await?)
+        }
+        (Method::POST, ["trainings", id, "enrolments", person, "cancel"]) => {
+            let input = if request.body().as_ref().iter().all(u8::is_ascii_whitespace) {
+                CancelInput::default()
+            } else {
+                parse_body(request)?
+            };
+            ok(&r.cancel_enrolment(a, training_app::training_id(id)?, person, input).await?)
+        }
+        (Method::POST, ["trainings", id, "enrolments", person, "substitute"]) => ok(&r
+            .substitute(a, training_app::training_id(id)?, person, parse_body::<SubstituteInput>(request)?)
+            .await?),
+        (Method::GET, ["enrolments"]) => {
+            let cursor = query_param(request, "cursor");
+            ok(&r.my_enrolments(a, page_limit(request)?, cursor.as_deref()).await?)
+        }
+        (_, ["me" | "persons" | "trainings" | "enrolments", ..]) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -142,6 +170,22 @@ mod documented {
     #[utoipa::path(post, path = "/api/extranet/persons/{id}/move", params(("id" = String, Path)), request_body = MoveInput,
         responses((status = 200, body = PersonView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
     pub fn move_person() {}
+    #[utoipa::path(get, path = "/api/extranet/trainings", responses((status = 200, body = Vec<Training>, description = "trainings open to the caller's unit")))]
+    pub fn offers() {}
+    #[utoipa::path(get, path = "/api/extranet/trainings/{id}", params(("id" = String, Path)), responses((status = 200, body = TrainingOffer), (status = 404, body = ErrorBody)))]
+    pub fn offer() {}
+    #[utoipa::path(post, path = "/api/extranet/trainings/{id}/enrolments", params(("id" = String, Path)), request_body = EnrolInput,
+        responses((status = 200, body = Vec<EnrolResult>, description = "one result per person: enrolled, waitlisted, already or refused"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    pub fn enrol() {}
+    #[utoipa::path(post, path = "/api/extranet/trainings/{id}/enrolments/{personId}/cancel", params(("id" = String, Path), ("personId" = String, Path)), request_body = CancelInput,
+        responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn cancel_enrolment() {}
+    #[utoipa::path(post, path = "/api/extranet/trainings/{id}/enrolments/{personId}/substitute", params(("id" = String, Path), ("personId" = String, Path)), request_body = SubstituteInput,
+        responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn substitute() {}
+    #[utoipa::path(get, path = "/api/extranet/enrolments", params(("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
+        responses((status = 200, body = Page<Enrolment>, description = "a participant's own; an administrator's unit and sub-units")))]
+    pub fn enrolments() {}
     #[utoipa::path(get, path = "/api/extranet/persons/{id}/employments", params(("id" = String, Path)), responses((status = 200, body = Vec<Employment>)))]
     pub fn employments() {}
 }
@@ -149,7 +193,8 @@ mod documented {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "e-WOKiSS extranet API", description = "For unit administrators (own unit and sub-units) and participants (own record)."),
-    paths(me, persons, documented::create_person, documented::get_person, documented::edit_person, documented::leave, documented::move_person, documented::employments),
+    paths(me, persons, documented::create_person, documented::get_person, documented::edit_person, documented::leave, documented::move_person, documented::employments,
+        documented::offers, documented::offer, documented::enrol, documented::cancel_enrolment, documented::substitute, documented::enrolments),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

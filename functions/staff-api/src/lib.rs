@@ -7,12 +7,18 @@ use ewokiss_adapters::dynamo::Page;
 use ewokiss_adapters::http::{
     self, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, BearerAuth, ErrorBody,
 };
+use ewokiss_adapters::training_app::{
+    self, AttendanceInput, CancelInput, EnrolInput, EnrolResult, PhaseInput, SubstituteInput, TrainingCard,
+};
 use ewokiss_domain::access::Actor;
+use ewokiss_domain::enrolment::Enrolment;
+use ewokiss_domain::errors::FieldError;
 use ewokiss_domain::history::{AuditEntry, ContactEvent, NewContactEvent, ObjectKind, ObjectRef, UserRef};
 use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
 use ewokiss_domain::task::{Task, TaskInput, TaskStatus};
 use ewokiss_domain::teryt;
 use ewokiss_domain::time;
+use ewokiss_domain::training::{Phase, Training, TrainingInput, TrainingKind, Venue, VenueInput};
 use ewokiss_domain::unit::UnitInput;
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
@@ -86,15 +92,52 @@ async fn route(app: &App, request: &Request) -> Reply {
         (Method::GET, ["persons", id, "tasks"]) => {
             ok(&r.tasks_of(a, ObjectKind::Person, &app::person_id(id)?.to_string()).await?)
         }
+        (Method::GET, ["persons", id, "enrolments"]) => {
+            let cursor = query_param(request, "cursor");
+            ok(&r.person_enrolments(a, app::person_id(id)?, page_limit(request)?, cursor.as_deref()).await?)
+        }
+        (Method::GET, ["training-kinds"]) => ok(&r.training_kinds()),
+        (Method::GET, ["venues"]) => ok(&r.venues(a).await?),
+        (Method::POST, ["venues"]) => created(&r.create_venue(a, parse_body(request)?).await?),
+        (Method::PATCH, ["venues", id]) => {
+            ok(&r.update_venue(a, training_app::venue_id(id)?, parse_body(request)?).await?)
+        }
+        (Method::GET, ["trainings"]) => trainings(r, a, request).await,
+        (Method::POST, ["trainings"]) => created(&r.create_training(a, parse_body(request)?).await?),
+        (Method::GET, ["trainings", id]) => ok(&r.training_card(a, training_app::training_id(id)?).await?),
+        (Method::PATCH, ["trainings", id]) => {
+            ok(&r.update_training(a, training_app::training_id(id)?, parse_body(request)?).await?)
+        }
+        (Method::POST, ["trainings", id, "phase"]) => {
+            ok(&r.change_phase(a, training_app::training_id(id)?, parse_body(request)?).await?)
+        }
+        (Method::GET, ["trainings", id, "history"]) => {
+            history(r, a, ObjectKind::Training, &training_app::training_id(id)?.to_string(), request).await
+        }
+        (Method::POST, ["trainings", id, "enrolments"]) => {
+            ok(&r.enrol(a, training_app::training_id(id)?, parse_body(request)?).await?)
+        }
+        (Method::POST, ["trainings", id, "enrolments", person, "cancel"]) => {
+            let input = optional_body::<CancelInput>(request)?;
+            ok(&r.cancel_enrolment(a, training_app::training_id(id)?, person, input).await?)
+        }
+        (Method::POST, ["trainings", id, "enrolments", person, "substitute"]) => {
+            ok(&r.substitute(a, training_app::training_id(id)?, person, parse_body(request)?).await?)
+        }
+        (Method::POST, ["trainings", id, "attendance"]) => {
+            ok(&r.mark_attendance(a, training_app::training_id(id)?, parse_body(request)?).await?)
+        }
         (Method::GET, ["search"]) => search(r, a, request).await,
         (Method::GET, ["tasks"]) => tasks(r, a, request).await,
         (Method::POST, ["tasks"]) => created(&r.create_task(a, parse_body::<TaskInput>(request)?).await?),
         (Method::PATCH, ["tasks", id]) => {
             ok(&r.update_task(a, app::task_id(id)?, parse_body::<TaskInput>(request)?).await?)
         }
-        (_, ["me" | "users" | "powiaty" | "units" | "persons" | "search" | "tasks", ..]) => {
-            Err(ApiError::MethodNotAllowed)
-        }
+        (
+            _,
+            ["me" | "users" | "powiaty" | "units" | "persons" | "search" | "tasks" | "training-kinds" | "venues"
+            | "trainings", ..],
+        ) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -209,6 +252,32 @@ async fn search(r: &Registry, a: &Actor, request: &Request) -> Reply {
     ok(&r.search(a, &q).await?)
 }
 
+/// Trainings by phase (default `recruiting`) or by the month of their first session (`YYYY-MM`).
+#[utoipa::path(get, path = "/api/staff/trainings",
+    params(("phase" = Option<String>, Query), ("month" = Option<String>, Query), ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<Training>), (status = 400, body = ErrorBody)))]
+async fn trainings(r: &Registry, a: &Actor, request: &Request) -> Reply {
+    let phase = match query_param(request, "phase") {
+        None => None,
+        Some(raw) => Some(Phase::parse(&raw).ok_or_else(|| {
+            ApiError::BadRequest(vec![FieldError::new("phase", "unknown_phase", "Nieznana faza.", "Unknown phase.")])
+        })?),
+    };
+    let month = query_param(request, "month");
+    if let Some(month) = &month {
+        if chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_err() {
+            return Err(ApiError::BadRequest(vec![FieldError::new(
+                "month",
+                "invalid_month",
+                "Podaj miesiąc jako RRRR-MM.",
+                "Give the month as YYYY-MM.",
+            )]));
+        }
+    }
+    let cursor = query_param(request, "cursor");
+    ok(&r.trainings(a, phase, month.as_deref(), page_limit(request)?, cursor.as_deref()).await?)
+}
+
 /// Tasks by status (`open`, `done`, `cancelled`), all or the caller's (`assignee=me`).
 #[utoipa::path(get, path = "/api/staff/tasks",
     params(("status" = Option<String>, Query), ("assignee" = Option<String>, Query), ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
@@ -276,6 +345,36 @@ mod documented {
     pub fn move_person() {}
     #[utoipa::path(get, path = "/api/staff/persons/{id}/employments", params(("id" = String, Path)), responses((status = 200, body = Vec<Employment>)))]
     pub fn employments() {}
+    #[utoipa::path(get, path = "/api/staff/persons/{id}/enrolments", params(("id" = String, Path)), responses((status = 200, body = Page<Enrolment>)))]
+    pub fn person_enrolments() {}
+    #[utoipa::path(get, path = "/api/staff/training-kinds", responses((status = 200, body = Vec<TrainingKind>)))]
+    pub fn training_kinds() {}
+    #[utoipa::path(get, path = "/api/staff/venues", responses((status = 200, body = Vec<Venue>)))]
+    pub fn venues() {}
+    #[utoipa::path(post, path = "/api/staff/venues", request_body = VenueInput, responses((status = 201, body = Venue), (status = 422, body = ErrorBody)))]
+    pub fn create_venue() {}
+    #[utoipa::path(patch, path = "/api/staff/venues/{id}", params(("id" = String, Path)), request_body = VenueInput, responses((status = 200, body = Venue), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn update_venue() {}
+    #[utoipa::path(post, path = "/api/staff/trainings", request_body = TrainingInput, responses((status = 201, body = Training), (status = 422, body = ErrorBody)))]
+    pub fn create_training() {}
+    #[utoipa::path(get, path = "/api/staff/trainings/{id}", params(("id" = String, Path)), responses((status = 200, body = TrainingCard), (status = 404, body = ErrorBody)))]
+    pub fn training_card() {}
+    #[utoipa::path(patch, path = "/api/staff/trainings/{id}", params(("id" = String, Path)), request_body = TrainingInput, responses((status = 200, body = Training), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn update_training() {}
+    #[utoipa::path(post, path = "/api/staff/trainings/{id}/phase", params(("id" = String, Path)), request_body = PhaseInput, responses((status = 200, body = Training), (status = 422, body = ErrorBody)))]
+    pub fn change_phase() {}
+    #[utoipa::path(post, path = "/api/staff/trainings/{id}/enrolments", params(("id" = String, Path)), request_body = EnrolInput,
+        responses((status = 200, body = Vec<EnrolResult>, description = "one result per person: enrolled, waitlisted, already or refused")))]
+    pub fn enrol() {}
+    #[utoipa::path(post, path = "/api/staff/trainings/{id}/enrolments/{personId}/cancel", params(("id" = String, Path), ("personId" = String, Path)), request_body = CancelInput,
+        responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn cancel_enrolment() {}
+    #[utoipa::path(post, path = "/api/staff/trainings/{id}/enrolments/{personId}/substitute", params(("id" = String, Path), ("personId" = String, Path)), request_body = SubstituteInput,
+        responses((status = 200, body = Enrolment), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn substitute() {}
+    #[utoipa::path(post, path = "/api/staff/trainings/{id}/attendance", params(("id" = String, Path)), request_body = AttendanceInput,
+        responses((status = 200, body = Enrolment), (status = 422, body = ErrorBody)))]
+    pub fn attendance() {}
     #[utoipa::path(post, path = "/api/staff/tasks", request_body = TaskInput, responses((status = 201, body = Task), (status = 422, body = ErrorBody)))]
     pub fn create_task() {}
     #[utoipa::path(patch, path = "/api/staff/tasks/{id}", params(("id" = String, Path)), request_body = TaskInput,
@@ -289,7 +388,10 @@ mod documented {
     paths(me, powiaty, list_units, unit_persons, history, add_event, audit, search, tasks,
         documented::users, documented::create_unit, documented::get_unit, documented::update_unit, documented::children,
         documented::object_tasks, documented::create_person, documented::get_person, documented::edit_person, documented::leave,
-        documented::move_person, documented::employments, documented::create_task, documented::update_task),
+        documented::move_person, documented::employments, documented::create_task, documented::update_task, trainings,
+        documented::person_enrolments, documented::training_kinds, documented::venues, documented::create_venue, documented::update_venue,
+        documented::create_training, documented::training_card, documented::update_training, documented::change_phase,
+        documented::enrol, documented::cancel_enrolment, documented::substitute, documented::attendance),
     components(schemas(SearchEntry)),
     modifiers(&BearerAuth)
 )]

@@ -37,8 +37,11 @@ impl FieldError {
 pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
+    /// Records an error; a field keeps its first error only (one message per field).
     pub fn push(&mut self, error: FieldError) {
-        self.0.push(error);
+        if !self.0.iter().any(|existing| existing.field == error.field) {
+            self.0.push(error);
+        }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -1,0 +1,280 @@
+//! Trainings and enrolment against the emulator: seats under concurrency, waiting list in
+//! arrival order, promotion on cancellation, idempotent retries, the unit boundary.
+
+use chrono::{Duration, Utc};
+use futures::future::join_all;
+use serde_json::{json, Value};
+
+use crate::helpers::{id, unique_email, TestApp};
+
+/// A public training, recruiting, `capacity` seats, first session in 30 days.
+async fn recruiting_training(app: &TestApp, staff: &str, capacity: u32, visibility: Value) -> Value {
+    let venue = app
+        .staff("POST", "/venues", Some(staff), Some(json!({"name": "Sala WOKiSS", "capacity": 200, "latitude": "52.406374", "longitude": "16.925168", "address": {"street": "ul. Wielka 1", "postalCode": "61-775", "city": "Poznań"}})))
+        .await
+        .expect(201);
+    let day = (Utc::now() + Duration::days(30)).date_naive().to_string();
+    let mut body = json!({
+        "kind": "EDU-OPEN",
+        "title": "Zamówienia publiczne w praktyce",
+        "sessions": [{"date": day, "start": "09:00", "end": "15:00"}],
+        "venueId": venue["id"],
+        "capacity": capacity,
+        "priceNet": "450,00",
+        "vat": "zw",
+    });
+    for (key, value) in visibility.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    let training = app.staff("POST", "/trainings", Some(staff), Some(body)).await.expect(201);
+    app.staff("POST", &format!("/trainings/{}/phase", id(&training)), Some(staff), Some(json!({"to": "recruiting"})))
+        .await
+        .expect(200)
+}
+
+async fn persons(app: &TestApp, staff: &str, unit: &str, count: usize) -> Vec<String> {
+    let creates = (0..count).map(|n| {
+        let body = json!({"firstName": "Uczestnik", "lastName": format!("Kolejny{}", letters(n)), "unitId": unit, "email": unique_email()});
+        app.staff("POST", "/persons", Some(staff), Some(body))
+    });
+    join_all(creates).await.into_iter().map(|r| id(&r.expect(201))).collect()
+}
+
+fn letters(mut n: usize) -> String {
+    let mut out = String::new();
+    loop {
+        out.push(char::from(b'a' + (n % 26) as u8));
+        n /= 26;
+        if n == 0 {
+            return out;
+        }
+    }
+}
+
+#[tokio::test]
+async fn concurrent_enrolments_never_overbook_and_queue_in_arrival_order() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = id(&app.unit(&staff, "Gmina Tłumna").await);
+    let admin = app.user("unit-admin", Some(&unit), None).await;
+    let training = recruiting_training(&app, &staff, 20, json!({})).await;
+    let tid = id(&training);
+    let people = persons(&app, &staff, &unit, 200).await;
+
+    let path = format!("/trainings/{tid}/enrolments");
+    let requests =
+        people.iter().map(|person| app.extranet("POST", &path, Some(&admin), Some(json!({"personIds": [person]}))));
+    let outcomes: Vec<String> = join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.expect(200)[0]["outcome"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(outcomes.iter().filter(|o| *o == "enrolled").count(), 20);
+    assert_eq!(outcomes.iter().filter(|o| *o == "waitlisted").count(), 180);
+
+    let card = app.staff("GET", &format!("/trainings/{tid}"), Some(&staff), None).await.expect(200);
+    assert_eq!(card["seats"], json!({"capacity": 20, "taken": 20}));
+    let enrolments = card["enrolments"].as_array().unwrap();
+    assert_eq!(enrolments.iter().filter(|e| e["status"] == "enrolled").count(), 20);
+    let mut seqs: Vec<u64> = enrolments.iter().filter_map(|e| e["waitlistSeq"].as_u64()).collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 180, "every waiting place has its own arrival number");
+
+    // Every request retried once changes nothing.
+    let retries =
+        people.iter().map(|person| app.extranet("POST", &path, Some(&admin), Some(json!({"personIds": [person]}))));
+    for retry in join_all(retries).await {
+        assert_eq!(retry.expect(200)[0]["outcome"], "already");
+    }
+    let again = app.staff("GET", &format!("/trainings/{tid}"), Some(&staff), None).await.expect(200);
+    assert_eq!(again["seats"]["taken"], 20);
+    assert_eq!(again["enrolments"].as_array().unwrap().len(), 200);
+}
+
+#[tokio::test]
+async fn a_cancellation_promotes_the_first_on_the_waiting_list() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = id(&app.unit(&staff, "Gmina Rezerwowa").await);
+    let admin = app.user("unit-admin", Some(&unit), None).await;
+    let training = recruiting_training(&app, &staff, 1, json!({})).await;
+    let tid = id(&training);
+    let people = persons(&app, &staff, &unit, 3).await;
+    // One by one: the arrival order is known.
+    for person in &people {
+        app.extranet(
+            "POST",
+            &format!("/trainings/{tid}/enrolments"),
+            Some(&admin),
+            Some(json!({"personIds": [person]})),
+        )
+        .await
+        .expect(200);
+    }
+    let cancelled = app
+        .extranet(
+            "POST",
+            &format!("/trainings/{tid}/enrolments/{}/cancel", people[0]),
+            Some(&admin),
+            Some(json!({"reason": "choroba"})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(cancelled["status"], "cancelled");
+    let card = app.staff("GET", &format!("/trainings/{tid}"), Some(&staff), None).await.expect(200);
+    let status_of = |person: &str| {
+        card["enrolments"].as_array().unwrap().iter().find(|e| e["personId"] == person).unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(status_of(&people[1]), "enrolled", "the first in line takes the seat");
+    assert_eq!(status_of(&people[2]), "waitlisted");
+    assert_eq!(card["seats"]["taken"], 1);
+
+    // Each step is in the outbox for the notification sender, once.
+    let pending = ewokiss_adapters::dynamo::trainings::pending_notifications(&app.table, 1000).await.unwrap();
+    let kinds_for = |person: &str| {
+        pending
+            .iter()
+            .filter(|n| n.person_id.to_string() == person)
+            .map(|n| format!("{:?}", n.kind))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kinds_for(&people[0]), ["Enrolled", "Cancelled"]);
+    assert_eq!(kinds_for(&people[1]), ["Waitlisted", "Promoted"]);
+    // And in the person's history.
+    let history = app.staff("GET", &format!("/persons/{}/history", people[1]), Some(&staff), None).await.expect(200);
+    assert_eq!(history["items"][0]["kind"], "enrolment");
+    assert!(history["items"][0]["subject"].as_str().unwrap().starts_with("Przeniesienie z listy rezerwowej"));
+    // Cancelling twice is refused.
+    let twice =
+        app.extranet("POST", &format!("/trainings/{tid}/enrolments/{}/cancel", people[0]), Some(&admin), None).await;
+    assert_eq!(twice.status, 422);
+}
+
+#[tokio::test]
+async fn enrolment_stays_within_the_unit_and_the_visibility() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit_a = id(&app.unit(&staff, "Gmina A").await);
+    let unit_b = id(&app.unit(&staff, "Gmina B").await);
+    let admin_a = app.user("unit-admin", Some(&unit_a), None).await;
+    let admin_b = app.user("unit-admin", Some(&unit_b), None).await;
+    let person_a = persons(&app, &staff, &unit_a, 1).await.remove(0);
+    let person_b = persons(&app, &staff, &unit_b, 1).await.remove(0);
+    let participant_a = app.user("participant", Some(&unit_a), Some(&person_a)).await;
+
+    let closed_for_b =
+        recruiting_training(&app, &staff, 10, json!({"visibility": "units", "visibleUnitIds": [unit_b]})).await;
+    let closed = id(&closed_for_b);
+    // A sees neither the training in the list nor by id, and cannot enrol into it.
+    let offers = app.extranet("GET", "/trainings", Some(&admin_a), None).await.expect(200);
+    assert!(offers.as_array().unwrap().iter().all(|t| t["id"] != closed.as_str()));
+    assert_eq!(app.extranet("GET", &format!("/trainings/{closed}"), Some(&admin_a), None).await.status, 404);
+    let refused = app
+        .extranet(
+            "POST",
+            &format!("/trainings/{closed}/enrolments"),
+            Some(&admin_a),
+            Some(json!({"personIds": [person_a]})),
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    // B does.
+    let offers_b = app.extranet("GET", "/trainings", Some(&admin_b), None).await.expect(200);
+    assert!(offers_b.as_array().unwrap().iter().any(|t| t["id"] == closed.as_str()));
+
+    let open = id(&recruiting_training(&app, &staff, 10, json!({})).await);
+    // A cannot enrol B's person, nor cancel or see B's enrolment.
+    let foreign = app
+        .extranet(
+            "POST",
+            &format!("/trainings/{open}/enrolments"),
+            Some(&admin_a),
+            Some(json!({"personIds": [person_b]})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(foreign[0]["outcome"], "refused");
+    app.extranet(
+        "POST",
+        &format!("/trainings/{open}/enrolments"),
+        Some(&admin_b),
+        Some(json!({"personIds": [person_b]})),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        app.extranet("POST", &format!("/trainings/{open}/enrolments/{person_b}/cancel"), Some(&admin_a), None)
+            .await
+            .status,
+        404
+    );
+    let listed = app.extranet("GET", "/enrolments", Some(&admin_a), None).await.expect(200);
+    assert!(listed["items"].as_array().unwrap().is_empty());
+    // A participant enrols themself, not a colleague.
+    let own =
+        app.extranet("POST", &format!("/trainings/{open}/enrolments"), Some(&participant_a), None).await.expect(200);
+    assert_eq!(own[0]["outcome"], "enrolled");
+    let other = app
+        .extranet(
+            "POST",
+            &format!("/trainings/{open}/enrolments"),
+            Some(&participant_a),
+            Some(json!({"personIds": [person_b]})),
+        )
+        .await;
+    assert_eq!(other.status, 403);
+    let mine = app.extranet("GET", "/enrolments", Some(&participant_a), None).await.expect(200);
+    assert_eq!(mine["items"][0]["trainingId"], open.as_str());
+    // The administrator of A sees the participant's enrolment in the unit's list.
+    let unit_list = app.extranet("GET", "/enrolments", Some(&admin_a), None).await.expect(200);
+    assert_eq!(unit_list["items"][0]["personId"], person_a.as_str());
+}
+
+#[tokio::test]
+async fn phases_follow_the_rules() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let draft = app
+        .staff(
+            "POST",
+            "/trainings",
+            Some(&staff),
+            Some(json!({"kind": "EDU-OPEN", "title": "Bez terminu", "priceNet": "0", "vat": "zw"})),
+        )
+        .await
+        .expect(201);
+    assert_eq!(draft["phase"], "planned");
+    // No recruiting without a date and a venue.
+    let refused = app
+        .staff("POST", &format!("/trainings/{}/phase", id(&draft)), Some(&staff), Some(json!({"to": "recruiting"})))
+        .await;
+    assert_eq!(refused.status, 422);
+    // Skipping a phase is refused; cancelling is allowed and final.
+    let skip = app
+        .staff("POST", &format!("/trainings/{}/phase", id(&draft)), Some(&staff), Some(json!({"to": "completed"})))
+        .await;
+    assert_eq!(skip.status, 422);
+    let cancelled = app
+        .staff("POST", &format!("/trainings/{}/phase", id(&draft)), Some(&staff), Some(json!({"to": "cancelled"})))
+        .await
+        .expect(200);
+    assert_eq!(cancelled["phase"], "cancelled");
+    let history = app.staff("GET", &format!("/trainings/{}/history", id(&draft)), Some(&staff), None).await.expect(200);
+    assert_eq!(history["items"][0]["subject"], "Zmiana fazy: planned → cancelled");
+    let bad = app
+        .staff(
+            "POST",
+            "/trainings",
+            Some(&staff),
+            Some(json!({"kind": "XYZ", "title": "", "priceNet": "abc", "vat": "17"})),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let mut fields = bad.fields();
+    fields.sort();
+    assert_eq!(fields, ["kind", "priceNet", "title", "vat"]);
+}
