@@ -3,6 +3,7 @@
 mod access;
 mod auth;
 mod helpers;
+mod notifications;
 mod openapi;
 mod persons;
 mod registry;

@@ -7,7 +7,8 @@ use std::env;
 #[error("missing or empty environment variable {0}")]
 pub struct MissingVariable(pub &'static str);
 
-fn required(name: &'static str) -> Result<String, MissingVariable> {
+/// A required variable; empty counts as missing.
+pub fn required_env(name: &'static str) -> Result<String, MissingVariable> {
     env::var(name).ok().filter(|value| !value.trim().is_empty()).ok_or(MissingVariable(name))
 }
 
@@ -30,16 +31,16 @@ pub struct AuthConfig {
 
 impl HttpConfig {
     pub fn from_env() -> Result<Self, MissingVariable> {
-        Ok(Self { table_name: required("TABLE_NAME")?, auth: AuthConfig::from_env()? })
+        Ok(Self { table_name: required_env("TABLE_NAME")?, auth: AuthConfig::from_env()? })
     }
 }
 
 impl AuthConfig {
     pub fn from_env() -> Result<Self, MissingVariable> {
         Ok(Self {
-            issuer: required("COGNITO_ISSUER")?,
-            jwks_url: required("COGNITO_JWKS_URL")?,
-            audience: required("COGNITO_AUDIENCE")?,
+            issuer: required_env("COGNITO_ISSUER")?,
+            jwks_url: required_env("COGNITO_JWKS_URL")?,
+            audience: required_env("COGNITO_AUDIENCE")?,
         })
     }
 }

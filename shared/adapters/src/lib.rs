@@ -7,4 +7,5 @@ pub mod config;
 pub mod dynamo;
 pub mod http;
 pub mod keys;
+pub mod mail;
 pub mod training_app;

@@ -10,6 +10,7 @@ pub mod notification;
 pub mod person;
 pub mod search;
 pub mod task;
+pub mod templates;
 pub mod teryt;
 pub mod time;
 pub mod training;

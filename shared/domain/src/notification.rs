@@ -41,8 +41,22 @@ impl NotificationKind {
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     Pending,
+    /// Claimed by a sender; a claim older than a few minutes is taken over (the sender died).
+    Sending,
     Sent,
+    /// Cannot be sent (e.g. the person has no e-mail address); not retried.
     Failed,
+}
+
+impl DeliveryStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -57,6 +71,11 @@ pub struct Notification {
     pub by: UserRef,
     pub created_at: DateTime<Utc>,
     pub status: DeliveryStatus,
+    /// The SES message id once sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl Notification {
@@ -80,6 +99,8 @@ impl Notification {
             by,
             created_at: now,
             status: DeliveryStatus::Pending,
+            message_id: None,
+            error: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! data}` where `data` is the domain entity serialised by serde; keys come from `crate::keys`.
 
 mod counter;
+pub mod outbox;
 pub mod registry;
 pub mod trainings;
 

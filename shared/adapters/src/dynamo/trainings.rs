@@ -359,6 +359,25 @@ pub async fn first_waiting(table: &Table, training_id: TrainingId) -> Result<Opt
     Ok(table.query::<Enrolment>(Query::index(keys::GSI1, &partition).page(1, None)).await?.items.into_iter().next())
 }
 
+/// How many wait ahead of the arrival number `seq`.
+pub async fn waiting_before(table: &Table, training_id: TrainingId, seq: u64) -> Result<u64, StoreError> {
+    let partition = keys::waitlist_partition(training_id);
+    let output = table
+        .client
+        .query()
+        .table_name(&*table.name)
+        .index_name(keys::GSI1)
+        .key_condition_expression("#pk = :pk AND #sk < :seq")
+        .expression_attribute_names("#pk", keys::GSI1PK)
+        .expression_attribute_names("#sk", keys::GSI1SK)
+        .expression_attribute_values(":pk", s(&partition))
+        .expression_attribute_values(":seq", s(&format!("{seq:012}")))
+        .select(aws_sdk_dynamodb::types::Select::Count)
+        .send()
+        .await?;
+    Ok(output.count.max(0) as u64)
+}
+
 pub async fn enrolments_of_training(table: &Table, training_id: TrainingId) -> Result<Vec<Enrolment>, StoreError> {
     let partition = keys::training(training_id).pk;
     let mut all = Vec::new();

@@ -1,0 +1,63 @@
+//! Sending one e-mail through SES v2: our own rendering as Simple content (UTF-8 subject and
+//! bodies, SES encodes the headers), through the configuration set that publishes delivery
+//! events, tagged so those events can be tied back to what was sent.
+
+use aws_sdk_sesv2::error::SdkError;
+use aws_sdk_sesv2::operation::send_email::SendEmailError;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
+use ewokiss_domain::templates::RenderedMessage;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// SES asks to slow down or is unavailable: retry later.
+    #[error("SES is throttling or unavailable: {0}")]
+    Retry(String),
+    /// SES refused this message (bad address, not verified, suppressed): retrying won't help.
+    #[error("SES rejected the message: {0}")]
+    Rejected(String),
+}
+
+pub struct Mailer {
+    client: aws_sdk_sesv2::Client,
+    from: String,
+    configuration_set: Option<String>,
+}
+
+impl Mailer {
+    pub fn new(sdk: &aws_config::SdkConfig, from: String, configuration_set: Option<String>) -> Self {
+        Self { client: aws_sdk_sesv2::Client::new(sdk), from, configuration_set }
+    }
+
+    /// Sends one message to one recipient; returns the SES message id.
+    pub async fn send(&self, to: &str, message: &RenderedMessage, tags: &[(&str, &str)]) -> Result<String, MailError> {
+        let content = |data: &str| Content::builder().data(data).charset("UTF-8").build().expect("data is set");
+        let email = Message::builder()
+            .subject(content(&message.subject))
+            .body(Body::builder().text(content(&message.text)).html(content(&message.html)).build())
+            .build();
+        let mut request = self
+            .client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(to).build())
+            .content(EmailContent::builder().simple(email).build())
+            .set_configuration_set_name(self.configuration_set.clone());
+        for (name, value) in tags {
+            request = request
+                .email_tags(MessageTag::builder().name(*name).value(*value).build().expect("name and value are set"));
+        }
+        match request.send().await {
+            Ok(output) => Ok(output.message_id.unwrap_or_default()),
+            Err(SdkError::ServiceError(error)) => {
+                let detail = error.err().to_string();
+                match error.err() {
+                    SendEmailError::MessageRejected(_)
+                    | SendEmailError::MailFromDomainNotVerifiedException(_)
+                    | SendEmailError::BadRequestException(_) => Err(MailError::Rejected(detail)),
+                    _ => Err(MailError::Retry(detail)),
+                }
+            }
+            Err(other) => Err(MailError::Retry(aws_sdk_sesv2::error::DisplayErrorContext(other).to_string())),
+        }
+    }
+}
