@@ -3,6 +3,7 @@
 // Nomenclature (see DESIGN.md): jednostka, gmina, powiat, osoba, uczestnik, szkolenie —
 // never "kontrahent".
 import { useEffect, useState } from 'preact/hooks';
+import { trainingEn, trainingPl } from './i18n-training.js';
 
 const STORAGE_KEY = 'ewokiss.lang';
 export const LANGS = ['pl', 'en'];
@@ -648,6 +649,9 @@ export function msg(m) {
   if (typeof m === 'string') return m;
   return m[lang] || m.pl || m.en || '';
 }
+
+dict.pl.training = trainingPl;
+dict.en.training = trainingEn;
 
 document.documentElement.lang = lang;
 

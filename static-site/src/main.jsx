@@ -11,6 +11,8 @@ import { match, navigate, useRoute } from './router.js';
 import { PersonCard } from './staff/person.jsx';
 import { GlobalSearch } from './staff/search.jsx';
 import { TasksPage } from './staff/tasks.jsx';
+import { TrainingCard, TrainingNew, TrainingsList } from './staff/trainings.jsx';
+import { ExtEnrolmentsPage, ExtTrainingPage, ExtTrainingsPage } from './ext/trainings.jsx';
 import { UnitCard, UnitNew, UnitsList } from './staff/units.jsx';
 import { clearToasts, ErrorView, Loading, TextField, Toasts } from './ui.jsx';
 
@@ -140,13 +142,18 @@ function Header({ user, me, path }) {
   const items = [];
   if (user.isStaff) {
     items.push(['/crm/units', t('nav.units'), path.startsWith('/crm/units') || path.startsWith('/crm/persons')]);
+    items.push(['/crm/trainings', t('training.nav'), path.startsWith('/crm/trainings')]);
     items.push(['/crm/tasks', t('nav.tasks'), path.startsWith('/crm/tasks')]);
   } else if (user.isUnitAdmin) {
     items.push(['/ext/unit', t('nav.myUnit'), path === '/ext/unit']);
     items.push(['/ext/persons', t('nav.employees'), path.startsWith('/ext/persons') && path !== '/ext/persons/new']);
     items.push(['/ext/persons/new', t('nav.addEmployee'), path === '/ext/persons/new']);
+    items.push(['/ext/trainings', t('training.nav'), path.startsWith('/ext/trainings')]);
+    items.push(['/ext/enrolments', t('training.enrolmentsTitle'), path === '/ext/enrolments']);
     if (me && me.person) items.push(['/ext/me', t('nav.myData'), path === '/ext/me']);
   } else if (user.isParticipant) {
+    items.push(['/ext/trainings', t('training.nav'), path.startsWith('/ext/trainings')]);
+    items.push(['/ext/enrolments', t('training.myTrainings'), path === '/ext/enrolments']);
     items.push(['/ext/me', t('nav.myData'), path === '/ext/me']);
   }
   const role = user.isStaff ? 'staff' : user.isUnitAdmin ? 'unit-admin' : user.isParticipant ? 'participant' : null;
@@ -202,6 +209,9 @@ function StaffRoutes({ route }) {
   if ((m = match('/crm/units/:id', path))) return <UnitCard key={m.id} id={m.id} query={query} />;
   if ((m = match('/crm/persons/:id', path))) return <PersonCard key={m.id} id={m.id} query={query} />;
   if (path === '/crm/tasks') return <TasksPage query={query} />;
+  if (path === '/crm/trainings') return <TrainingsList query={query} />;
+  if (path === '/crm/trainings/new') return <TrainingNew />;
+  if ((m = match('/crm/trainings/:id', path))) return <TrainingCard key={m.id} id={m.id} query={query} />;
   return <ErrorView error={notFound} />;
 }
 
@@ -214,6 +224,9 @@ function ExtRoutes({ route, user, me }) {
   if (!data) return <Loading />;
   if (path === '/ext' || path === '/ext/') return <Redirect to={homeFor(user)} />;
   if (path === '/ext/me') return <MyDataPage me={data} onChanged={me.reload} />;
+  if (path === '/ext/trainings') return <ExtTrainingsPage />;
+  if ((m = match('/ext/trainings/:id', path))) return <ExtTrainingPage key={m.id} id={m.id} me={data} user={user} />;
+  if (path === '/ext/enrolments') return <ExtEnrolmentsPage me={data} user={user} />;
   if (!user.isUnitAdmin) return <ErrorView error={forbidden} />;
   if (path === '/ext/unit') return <MyUnitPage me={data} />;
   if (path === '/ext/persons') return <EmployeesPage me={data} query={query} />;

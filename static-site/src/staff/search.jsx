@@ -5,7 +5,7 @@ import { t } from '../i18n.js';
 import { navigate } from '../router.js';
 
 /** Debounced GET /api/staff/search?q= (≥ 2 characters). */
-function useSearch(q, delay = 250) {
+export function useSearch(q, delay = 250) {
   const [state, setState] = useState({ units: [], persons: [], loading: false, done: false });
   useEffect(() => {
     const query = q.trim();

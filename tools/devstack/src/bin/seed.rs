@@ -14,6 +14,7 @@ use ewokiss_adapters::app::Registry;
 use ewokiss_adapters::config::aws_sdk_config;
 use ewokiss_adapters::dynamo::registry as store;
 use ewokiss_adapters::dynamo::Table;
+use ewokiss_adapters::training_app::{EnrolInput, PhaseInput};
 use ewokiss_domain::access::Actor;
 use ewokiss_domain::history::{NewContactEvent, ObjectKind, ObjectRef};
 use ewokiss_domain::ids::{PersonId, UnitId};
@@ -21,6 +22,7 @@ use ewokiss_domain::person::NewPerson;
 use ewokiss_domain::search;
 use ewokiss_domain::task::TaskInput;
 use ewokiss_domain::teryt::{self, TerytKind};
+use ewokiss_domain::training::{SessionInput, TrainingInput, VenueInput};
 use ewokiss_domain::unit::{AddressInput, UnitInput};
 use serde::Serialize;
 
@@ -205,7 +207,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let poznan_id = UnitId::derived("teryt", POZNAN);
     if store::get_unit(&table, poznan_id).await?.is_none() {
-        load(&registry, &actor).await?;
+        let people = load(&registry, &actor).await?;
+        // Enrolment takes seats through conditional transactions, which the bulk loader
+        // refuses: trainings go through a registry on the plain table.
+        trainings(&Registry::new(table.clone()), &actor, &people).await?;
     } else {
         eprintln!("demo data already present in {table_name}: nothing loaded");
     }
@@ -218,7 +223,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn load(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::error::Error>> {
+/// Persons created by [`load`], by unit, plus the named demo persons.
+#[derive(Default)]
+struct DemoPeople {
+    by_unit: Vec<(UnitId, PersonId)>,
+    named: Vec<PersonId>,
+}
+
+impl DemoPeople {
+    fn of(&self, unit: UnitId) -> Vec<PersonId> {
+        self.by_unit.iter().filter(|(u, _)| *u == unit).map(|(_, p)| *p).collect()
+    }
+}
+
+async fn load(registry: &Registry, actor: &Actor) -> Result<DemoPeople, Box<dyn std::error::Error>> {
+    let mut people = DemoPeople::default();
     let mut rng = Lcg(20261127);
     let mut used_emails = HashSet::new();
     let mut unit_count = 0;
@@ -330,7 +349,9 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::err
                 unit_id: Some(unit.id.to_string()),
                 confirm_duplicate: true,
             };
-            registry.create_person(actor, input).await.map_err(|e| format!("person in {}: {e:?}", unit.name))?;
+            let view =
+                registry.create_person(actor, input).await.map_err(|e| format!("person in {}: {e:?}", unit.name))?;
+            people.by_unit.push((unit.id, view.person.id));
             person_count += 1;
         }
     }
@@ -353,6 +374,7 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::err
             confirm_duplicate: true,
         };
         let person = registry.create_person(actor, input).await.map_err(|e| format!("{first} {last}: {e:?}"))?.person;
+        people.named.push(person.id);
         person_count += 1;
         let note = NewContactEvent {
             kind: Some("call".into()),
@@ -390,6 +412,213 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::err
         }
     }
     eprintln!("loaded {unit_count} units and {person_count} persons");
+    Ok(people)
+}
+
+fn session(day: NaiveDate, start: &str, end: &str) -> SessionInput {
+    SessionInput { date: Some(day.to_string()), start: Some(start.into()), end: Some(end.into()), hours: None }
+}
+
+/// Venues, trainings in the phases the rules allow for dates from today on (planned,
+/// recruiting, cancelled), and enrolments: one training full with a waiting list, one closed
+/// for Gmina Kórnik, the demo participant on one.
+async fn trainings(registry: &Registry, actor: &Actor, people: &DemoPeople) -> Result<(), Box<dyn std::error::Error>> {
+    let err = |what: &str| {
+        let what = what.to_owned();
+        move |e: ewokiss_adapters::http::ApiError| format!("{what}: {e:?}")
+    };
+    let mut venues = Vec::new();
+    for (name, street, postal, city, capacity, lat, lon) in [
+        ("Centrum Szkoleniowe WOKiSS", "ul. Wielka 1", "61-775", "Poznań", 40, "52.407940", "16.934420"),
+        ("Sala konferencyjna Hotelu Europa", "ul. Parczewskiego 1", "62-800", "Kalisz", 60, "51.757670", "18.085420"),
+        ("Centrum Kultury i Sztuki w Koninie", "ul. Aleje 1 Maja 2", "62-510", "Konin", 120, "52.222780", "18.251340"),
+    ] {
+        let input = VenueInput {
+            name: Some(name.into()),
+            address: Some(AddressInput {
+                street: Some(street.into()),
+                postal_code: Some(postal.into()),
+                city: Some(city.into()),
+            }),
+            capacity: Some(capacity),
+            latitude: Some(lat.into()),
+            longitude: Some(lon.into()),
+            notes: None,
+            version: None,
+        };
+        venues.push(registry.create_venue(actor, input).await.map_err(err(name))?);
+    }
+    let today = ewokiss_domain::time::warsaw_date(chrono::Utc::now());
+    let day = |n: i64| today + chrono::Duration::days(n);
+    let kornik = UnitId::derived("teryt", KORNIK);
+    let trainer_pool = people.of(UnitId::derived("teryt", POZNAN));
+    let trainer = |n: usize| trainer_pool.get(n).map(|p| vec![p.to_string()]);
+
+    struct Plan {
+        kind: &'static str,
+        title: &'static str,
+        description: &'static str,
+        sessions: Vec<SessionInput>,
+        venue: Option<usize>,
+        capacity: u32,
+        min: u32,
+        price: &'static str,
+        vat: &'static str,
+        members_free: bool,
+        deadlines: Option<(i64, i64)>,
+        closed_for_kornik: bool,
+        to: &'static [&'static str],
+    }
+    let plans = vec![
+        Plan {
+            kind: "EDU-OPEN",
+            title: "Zamówienia publiczne w praktyce — zmiany 2026",
+            description: "Dwudniowe szkolenie dla pracowników urzędów: planowanie, przygotowanie i udzielanie zamówień, kontrola.",
+            sessions: vec![session(day(14), "09:00", "15:00"), session(day(15), "09:00", "13:00")],
+            venue: Some(0),
+            capacity: 24,
+            min: 8,
+            price: "450,00",
+            vat: "zw",
+            members_free: true,
+            deadlines: Some((10, 7)),
+            closed_for_kornik: false,
+            to: &["recruiting"],
+        },
+        Plan {
+            kind: "EDU-OPEN",
+            title: "Kontrola zarządcza w jednostkach samorządu",
+            description: "Warsztaty w małej grupie: samoocena, rejestr ryzyk, dokumentacja.",
+            sessions: vec![session(day(21), "10:00", "15:00")],
+            venue: Some(1),
+            capacity: 3,
+            min: 2,
+            price: "390,00",
+            vat: "zw",
+            members_free: false,
+            deadlines: Some((17, 14)),
+            closed_for_kornik: false,
+            to: &["recruiting"],
+        },
+        Plan {
+            kind: "EDU-CLOSED",
+            title: "Procedura budżetowa — szkolenie dla Gminy Kórnik",
+            description: "Szkolenie zamknięte dla pracowników Urzędu Miejskiego w Kórniku i jednostek gminy.",
+            sessions: vec![session(day(28), "09:00", "14:00")],
+            venue: Some(0),
+            capacity: 15,
+            min: 5,
+            price: "0,00",
+            vat: "zw",
+            members_free: true,
+            deadlines: Some((21, 21)),
+            closed_for_kornik: true,
+            to: &["recruiting"],
+        },
+        Plan {
+            kind: "PIAS-IT",
+            title: "Cyberbezpieczeństwo w urzędzie (KSC)",
+            description: "Obowiązki JST wynikające z ustawy o krajowym systemie cyberbezpieczeństwa; ćwiczenia z phishingu.",
+            sessions: vec![session(day(35), "09:00", "13:00"), session(day(42), "09:00", "13:00")],
+            venue: Some(2),
+            capacity: 40,
+            min: 10,
+            price: "520,00",
+            vat: "23",
+            members_free: false,
+            deadlines: Some((30, 28)),
+            closed_for_kornik: false,
+            to: &["recruiting"],
+        },
+        Plan {
+            kind: "LEX-SEMINAR",
+            title: "Seminarium: plan ogólny gminy",
+            description: "Konsultacje prawne dla gmin przygotowujących plan ogólny.",
+            sessions: vec![session(day(56), "10:00", "14:00")],
+            venue: Some(2),
+            capacity: 80,
+            min: 0,
+            price: "0,00",
+            vat: "zw",
+            members_free: true,
+            deadlines: None,
+            closed_for_kornik: false,
+            to: &[],
+        },
+        Plan {
+            kind: "CWE-WORKSHOP",
+            title: "Warsztaty: komunikacja z mieszkańcami",
+            description: "Odwołane z powodu choroby prowadzącego.",
+            sessions: vec![session(day(18), "09:00", "15:00")],
+            venue: Some(1),
+            capacity: 20,
+            min: 8,
+            price: "300,00",
+            vat: "8",
+            members_free: false,
+            deadlines: None,
+            closed_for_kornik: false,
+            to: &["recruiting", "cancelled"],
+        },
+    ];
+    let mut created = Vec::new();
+    for (n, plan) in plans.into_iter().enumerate() {
+        let input = TrainingInput {
+            kind: Some(plan.kind.into()),
+            title: Some(plan.title.into()),
+            description: Some(plan.description.into()),
+            sessions: Some(plan.sessions),
+            trainer_ids: trainer(n),
+            venue_id: plan.venue.map(|v| venues[v].id.to_string()),
+            capacity: Some(plan.capacity),
+            min_participants: Some(plan.min),
+            price_net: Some(plan.price.into()),
+            vat: Some(plan.vat.into()),
+            members_free: Some(plan.members_free),
+            enrolment_deadline: plan.deadlines.map(|(e, _)| day(e).to_string()),
+            cancellation_deadline: plan.deadlines.map(|(_, c)| day(c).to_string()),
+            visibility: Some(if plan.closed_for_kornik { "units" } else { "public" }.into()),
+            visible_unit_ids: plan.closed_for_kornik.then(|| vec![kornik.to_string()]),
+            ..Default::default()
+        };
+        let mut training = registry.create_training(actor, input).await.map_err(err(plan.title))?;
+        for to in plan.to {
+            let input = PhaseInput { to: Some((*to).into()) };
+            training = registry.change_phase(actor, training.id, input).await.map_err(err(plan.title))?;
+        }
+        created.push(training);
+    }
+    // Enrolments (staff enrol on behalf of the units).
+    let kornik_people: Vec<PersonId> = people.of(kornik);
+    let participant = people.named.get(1).copied(); // Katarzyna Wiśniewska-Łęcka
+    let zolkiewski = people.named.first().copied();
+    let others: Vec<PersonId> =
+        people.by_unit.iter().filter(|(u, _)| *u != kornik).step_by(97).map(|(_, p)| *p).take(12).collect();
+    let ids = |list: Vec<PersonId>| list.into_iter().map(|p| p.to_string()).collect::<Vec<_>>();
+    let enrolments = [
+        (0, ids(participant.into_iter().chain(others.iter().take(5).copied()).collect())),
+        (1, ids(others.iter().skip(5).take(5).copied().collect())),
+        (2, ids(zolkiewski.into_iter().chain(kornik_people.iter().take(2).copied()).collect())),
+        (3, ids(others.iter().skip(10).take(2).copied().collect())),
+    ];
+    let mut count = 0;
+    for (index, person_ids) in enrolments {
+        let training = &created[index];
+        for person in person_ids {
+            // One by one: the waiting list keeps this order.
+            let results = registry
+                .enrol(actor, training.id, EnrolInput { person_ids: vec![person] })
+                .await
+                .map_err(err(&training.title))?;
+            for result in results {
+                if result.outcome == "refused" {
+                    return Err(format!("{}: {:?}", training.title, result.error).into());
+                }
+                count += 1;
+            }
+        }
+    }
+    eprintln!("loaded {} venues, {} trainings and {count} enrolments", venues.len(), created.len());
     Ok(())
 }
 

@@ -1,0 +1,109 @@
+// 5. Trainings: staff open a one-seat training for recruitment; unit-admin A enrols two
+// colleagues in the extranet (one seat, one waiting list), cancels the first; the second is
+// promoted; the staff training card shows the cancellation, the promoted person and 1/1 seats.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { apiFetch, e2eSuite, eventually, login, logout, newPage, pickUsers, randomLetters, screenshot, withDiagnostics } from './helpers.mjs';
+
+function ok(r, what) {
+  assert.ok(r.status >= 200 && r.status < 300, `${what}: HTTP ${r.status} ${r.text}`);
+  return r.body;
+}
+
+describe('trainings: waiting list and promotion', () => {
+  const suite = e2eSuite();
+
+  test('a cancellation promotes the waiting colleague; staff see it on the card', { timeout: 180_000 }, async () => {
+    const { env, browser } = suite();
+    const { staff, adminA } = pickUsers(env.users);
+    const suffix = randomLetters(6);
+    const cap = (s) => s[0].toUpperCase() + s.slice(1);
+    const title = `Szkolenie testowe ${cap(suffix)}`;
+    const { context, page } = await newPage(browser);
+    try {
+      // Staff: a training with one seat, moved to recruiting through the card's phase button.
+      await login(page, env.base, staff);
+      const venues = ok(await apiFetch(page, '/api/staff/venues'), 'venues');
+      let venue = venues.find((v) => v.capacity >= 1);
+      if (!venue) {
+        venue = ok(
+          await apiFetch(page, '/api/staff/venues', {
+            method: 'POST',
+            body: { name: 'Sala testowa', capacity: 20, latitude: '52.4', longitude: '16.9', address: { city: 'Poznań' } },
+          }),
+          'create venue',
+        );
+      }
+      const day = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+      const training = ok(
+        await apiFetch(page, '/api/staff/trainings', {
+          method: 'POST',
+          body: { kind: 'EDU-OPEN', title, sessions: [{ date: day, start: '09:00', end: '15:00' }], venueId: venue.id, capacity: 1, priceNet: '100,00', vat: 'zw' },
+        }),
+        'create training',
+      );
+      await page.goto(`${env.base}/#/crm/trainings/${training.id}`);
+      await page.getByTestId('training-card').waitFor();
+      await page.getByRole('button', { name: 'Rozpocznij rekrutację' }).click();
+      await page.getByTestId('phase').filter({ hasText: 'rekrutacja' }).first().waitFor();
+      await logout(page);
+
+      // Unit-admin A: two new colleagues, enrolled together through the training page.
+      await login(page, env.base, adminA);
+      const people = [];
+      for (const n of ['Adam', 'Beata']) {
+        const lastName = `Kursant${cap(randomLetters(5))}`;
+        const p = ok(
+          await apiFetch(page, '/api/extranet/persons', {
+            method: 'POST',
+            body: { firstName: n, lastName, email: `e2e.tr.${Date.now()}.${suffix}.${n.toLowerCase()}@example.com`, unitId: adminA.unitId },
+          }),
+          'create person',
+        );
+        people.push({ id: (p.person || p).id, name: `${n} ${lastName}` });
+      }
+      await page.getByRole('navigation').getByRole('link', { name: 'Szkolenia' }).click();
+      await page.getByRole('link', { name: title }).click();
+      const form = page.getByRole('form', { name: 'Zapisz pracowników' });
+      for (const p of people) await form.getByRole('checkbox', { name: p.name }).check();
+      await form.getByRole('button', { name: /Zapisz pracowników/ }).click();
+      const results = page.getByTestId('enrol-results');
+      await results.waitFor();
+      const outcomeOf = async (p) => (await results.locator(`li[data-person="${p.id}"]`).getByTestId('outcome').textContent()).trim();
+      const outcomes = [await outcomeOf(people[0]), await outcomeOf(people[1])];
+      assert.deepEqual([...outcomes].sort(), ['lista rezerwowa', 'zapisany'], `outcomes: ${outcomes}`);
+      const seated = outcomes[0] === 'zapisany' ? people[0] : people[1];
+      const waiting = seated === people[0] ? people[1] : people[0];
+      await screenshot(page, 'trainings-ext-enrolled');
+
+      // The admin cancels the seated colleague on the same page; the waiting one moves up.
+      const list = page.getByTestId('training-enrolments');
+      const seatedRow = list.locator(`tr[data-person="${seated.id}"]`);
+      await seatedRow.getByRole('button', { name: 'Anuluj zapis' }).click();
+      await seatedRow.getByLabel('Powód (opcjonalnie)').fill('choroba');
+      await seatedRow.getByRole('button', { name: 'Potwierdź anulowanie' }).click();
+      await eventually(async () => (await list.locator(`tr[data-person="${seated.id}"]`).getByTestId('enrolment-status').textContent()) === 'anulowany', { message: 'cancelled status' });
+      await eventually(async () => (await list.locator(`tr[data-person="${waiting.id}"]`).getByTestId('enrolment-status').textContent()) === 'zapisany', { message: 'promoted status' });
+      await logout(page);
+
+      // Staff: the card shows the cancellation, the promoted person enrolled and seats 1/1.
+      await login(page, env.base, staff);
+      await page.goto(`${env.base}/#/crm/trainings/${training.id}`);
+      await page.getByTestId('training-card').waitFor();
+      assert.equal((await page.getByTestId('seats').textContent()).trim(), 'zajęte 1 / 1');
+      const enrolled = page.getByTestId('enrolled-list');
+      await enrolled.locator(`tr[data-person="${waiting.id}"]`).waitFor();
+      assert.equal(await enrolled.locator(`tr[data-person="${waiting.id}"]`).getByTestId('enrolment-status').textContent(), 'zapisany');
+      const cancelled = page.getByTestId('cancelled-list');
+      await cancelled.locator(`tr[data-person="${seated.id}"]`).waitFor();
+      assert.match(await cancelled.locator(`tr[data-person="${seated.id}"]`).textContent(), /choroba/);
+      assert.equal(await page.getByTestId('waiting-list').locator('tr[data-person]').count(), 0);
+      await screenshot(page, 'trainings-staff-card');
+    } catch (err) {
+      await screenshot(page, 'trainings-failure').catch(() => {});
+      throw withDiagnostics(page, err);
+    } finally {
+      await context.close();
+    }
+  });
+});
