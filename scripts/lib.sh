@@ -278,6 +278,16 @@ warm_lambda() {
   done
 }
 
+# start_outbox_relay ENVFILE LAMBDA_PORT QUEUE: what AWS runs between the outbox and the
+# notifications function (the pipe and the SQS trigger; see scripts/localstack/outbox_relay.py)
+start_outbox_relay() {
+  local envfile=$1 lambda_port=$2 queue=$3
+  log "starting the outbox relay (outbox → $queue → notifications)"
+  start_bg outbox-relay "$LOG_DIR/outbox-relay.log" \
+    bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$envfile" \
+    "$PY" "$EWOKISS_ROOT/scripts/localstack/outbox_relay.py" --queue "$queue" --lambda "http://127.0.0.1:$lambda_port"
+}
+
 # start_site PORT LAMBDA_PORT MOTO_PORT CONFIG
 start_site() {
   local port=$1 lambda_port=$2 moto_port=$3 config=$4

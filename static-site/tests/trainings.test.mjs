@@ -13,9 +13,11 @@ function ok(r, what) {
 describe('trainings: waiting list and promotion', () => {
   const suite = e2eSuite();
 
-  test('a cancellation promotes the waiting colleague; staff see it on the card', { timeout: 180_000 }, async () => {
+  test('a cancellation promotes the waiting colleague; staff see it on the card', { timeout: 600_000 }, async () => {
     const { env, browser } = suite();
     const { staff, adminA } = pickUsers(env.users);
+    const motoUrl = process.env.E2E_MOTO_URL;
+    assert.ok(motoUrl, 'E2E_MOTO_URL (the emulator, whose mail store holds sent e-mails) is not set: run through ./scripts/test');
     const suffix = randomLetters(6);
     const cap = (s) => s[0].toUpperCase() + s.slice(1);
     const title = `Szkolenie testowe ${cap(suffix)}`;
@@ -53,14 +55,15 @@ describe('trainings: waiting list and promotion', () => {
       const people = [];
       for (const n of ['Adam', 'Beata']) {
         const lastName = `Kursant${cap(randomLetters(5))}`;
+        const email = `e2e.tr.${Date.now()}.${suffix}.${n.toLowerCase()}@example.com`;
         const p = ok(
           await apiFetch(page, '/api/extranet/persons', {
             method: 'POST',
-            body: { firstName: n, lastName, email: `e2e.tr.${Date.now()}.${suffix}.${n.toLowerCase()}@example.com`, unitId: adminA.unitId },
+            body: { firstName: n, lastName, email, unitId: adminA.unitId },
           }),
           'create person',
         );
-        people.push({ id: (p.person || p).id, name: `${n} ${lastName}` });
+        people.push({ id: (p.person || p).id, name: `${n} ${lastName}`, email });
       }
       await page.getByRole('navigation').getByRole('link', { name: 'Szkolenia' }).click();
       await page.getByRole('link', { name: title }).click();
@@ -85,6 +88,17 @@ describe('trainings: waiting list and promotion', () => {
       await eventually(async () => (await list.locator(`tr[data-person="${seated.id}"]`).getByTestId('enrolment-status').textContent()) === 'anulowany', { message: 'cancelled status' });
       await eventually(async () => (await list.locator(`tr[data-person="${waiting.id}"]`).getByTestId('enrolment-status').textContent()) === 'zapisany', { message: 'promoted status' });
       await logout(page);
+
+      // The promotion e-mail reaches the local mail store (outbox → queue → notifications →
+      // SES); the first send compiles the notifications function, hence the long wait.
+      const promotionMail = async () => {
+        const data = await (await fetch(`${motoUrl}/moto-api/data.json`)).json();
+        return (data.ses?.Message || []).find(
+          (m) => (m.destinations?.ToAddresses || []).includes(waiting.email) && m.subject.startsWith('Zwolniło się miejsce'),
+        );
+      };
+      await eventually(async () => Boolean(await promotionMail()), { message: 'promotion e-mail', timeout: 360_000, interval: 2_000 });
+      assert.match((await promotionMail()).body, new RegExp(waiting.name));
 
       // Staff: the card shows the cancellation, the promoted person enrolled and seats 1/1.
       await login(page, env.base, staff);

@@ -7,5 +7,6 @@ mod notifications;
 mod openapi;
 mod persons;
 mod registry;
+mod schedule;
 mod trainings;
 mod validation;

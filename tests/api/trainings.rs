@@ -278,3 +278,127 @@ async fn phases_follow_the_rules() {
     fields.sort();
     assert_eq!(fields, ["kind", "priceNet", "title", "vat"]);
 }
+
+/// DynamoDB calls of the enrolment paths, and the enrolment rate the local stack sustains
+/// (printed for docs/BENCHMARKS.md with EWOKISS_PRINT_CALLS=1).
+#[tokio::test]
+async fn enrolment_paths_are_cheap() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = id(&app.unit(&staff, "Gmina Licząca").await);
+    let admin = app.user("unit-admin", Some(&unit), None).await;
+    let tid = id(&recruiting_training(&app, &staff, 1, json!({})).await);
+    let people = persons(&app, &staff, &unit, 3).await;
+    let mut measured = Vec::new();
+    let mut count =
+        |label: &str, before: u64, app: &TestApp| measured.push((label.to_owned(), app.table.calls.total() - before));
+
+    let before = app.table.calls.total();
+    app.extranet(
+        "POST",
+        &format!("/trainings/{tid}/enrolments"),
+        Some(&admin),
+        Some(json!({"personIds": [people[0]]})),
+    )
+    .await
+    .expect(200);
+    count("POST enrolments (one person, a seat)", before, &app);
+    let before = app.table.calls.total();
+    app.extranet(
+        "POST",
+        &format!("/trainings/{tid}/enrolments"),
+        Some(&admin),
+        Some(json!({"personIds": [people[1]]})),
+    )
+    .await
+    .expect(200);
+    count("POST enrolments (one person, waiting list)", before, &app);
+    let before = app.table.calls.total();
+    app.extranet(
+        "POST",
+        &format!("/trainings/{tid}/enrolments"),
+        Some(&admin),
+        Some(json!({"personIds": [people[1]]})),
+    )
+    .await
+    .expect(200);
+    count("POST enrolments (repeated request)", before, &app);
+    let before = app.table.calls.total();
+    app.extranet("POST", &format!("/trainings/{tid}/enrolments/{}/cancel", people[0]), Some(&admin), None)
+        .await
+        .expect(200);
+    count("POST cancel (frees a seat, promotes the next)", before, &app);
+    let before = app.table.calls.total();
+    app.extranet("GET", "/trainings", Some(&admin), None).await.expect(200);
+    count("GET /api/extranet/trainings", before, &app);
+    let before = app.table.calls.total();
+    app.extranet("GET", "/enrolments", Some(&admin), None).await.expect(200);
+    count("GET /api/extranet/enrolments", before, &app);
+
+    if std::env::var_os("EWOKISS_PRINT_CALLS").is_some() {
+        println!("| enrolment path | DynamoDB calls |\n| --- | ---: |");
+        for (label, calls) in &measured {
+            println!("| {label} | {calls} |");
+        }
+    }
+    let limit = |label: &str| match label {
+        l if l.starts_with("POST cancel") => 8,
+        l if l.starts_with("POST") => 5,
+        _ => 3,
+    };
+    for (label, calls) in measured {
+        assert!(calls <= limit(&label), "{label}: {calls} DynamoDB calls");
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_hands_a_seat_to_a_colleague() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = id(&app.unit(&staff, "Gmina Zastępcza").await);
+    let other_unit = id(&app.unit(&staff, "Gmina Obca").await);
+    let admin = app.user("unit-admin", Some(&unit), None).await;
+    let tid = id(&recruiting_training(&app, &staff, 5, json!({})).await);
+    let people = persons(&app, &staff, &unit, 2).await;
+    let stranger = persons(&app, &staff, &other_unit, 1).await.remove(0);
+    app.extranet(
+        "POST",
+        &format!("/trainings/{tid}/enrolments"),
+        Some(&admin),
+        Some(json!({"personIds": [people[0]]})),
+    )
+    .await
+    .expect(200);
+
+    // Only a colleague of the same unit may take the seat.
+    let refused = app
+        .extranet(
+            "POST",
+            &format!("/trainings/{tid}/enrolments/{}/substitute", people[0]),
+            Some(&admin),
+            Some(json!({"personId": stranger})),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let swapped = app
+        .extranet(
+            "POST",
+            &format!("/trainings/{tid}/enrolments/{}/substitute", people[0]),
+            Some(&admin),
+            Some(json!({"personId": people[1]})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(swapped["personId"], people[1].as_str());
+    assert_eq!(swapped["substitutedFrom"], people[0].as_str());
+
+    let card = app.staff("GET", &format!("/trainings/{tid}"), Some(&staff), None).await.expect(200);
+    let enrolments = card["enrolments"].as_array().unwrap();
+    assert_eq!(enrolments.len(), 1, "the seat moved, it was not duplicated");
+    assert_eq!(card["seats"]["taken"], 1);
+    // Both persons' histories show the substitution.
+    for person in &people {
+        let history = app.staff("GET", &format!("/persons/{person}/history"), Some(&staff), None).await.expect(200);
+        assert!(history["items"][0]["subject"].as_str().unwrap().starts_with("Zastępstwo za"), "{person}");
+    }
+}

@@ -415,6 +415,13 @@ pub async fn enrolments_of_unit_tree(
     table.query(Query::index(keys::GSI3, &partition).prefix(&prefix).page(limit, cursor)).await
 }
 
+/// An outbox entry on its own (e.g. a reminder); fails with `outbox` if it exists already.
+pub async fn add_notification(table: &Table, notification: &Notification) -> Result<(), StoreError> {
+    let mut tx = Transaction::default();
+    tx.create(table, "outbox", outbox_item(notification));
+    table.transact(tx).await
+}
+
 pub async fn pending_notifications(table: &Table, limit: i32) -> Result<Vec<Notification>, StoreError> {
     Ok(table.query(Query::index(keys::GSI1, keys::OUTBOX_PENDING).page(limit, None)).await?.items)
 }
