@@ -402,3 +402,57 @@ async fn an_administrator_hands_a_seat_to_a_colleague() {
         assert!(history["items"][0]["subject"].as_str().unwrap().starts_with("Zastępstwo za"), "{person}");
     }
 }
+
+#[tokio::test]
+async fn lists_show_seats_trainings_and_the_units_yearly_count() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = id(&app.unit(&staff, "Gmina Statystyczna").await);
+    let admin = app.user("unit-admin", Some(&unit), None).await;
+    let training = recruiting_training(&app, &staff, 3, json!({})).await;
+    let tid = id(&training);
+    let people = persons(&app, &staff, &unit, 2).await;
+    app.extranet("POST", &format!("/trainings/{tid}/enrolments"), Some(&admin), Some(json!({"personIds": people})))
+        .await
+        .expect(200);
+
+    let offers = app.extranet("GET", "/trainings", Some(&admin), None).await.expect(200);
+    let offer = offers.as_array().unwrap().iter().find(|t| t["id"] == tid.as_str()).expect("the training is offered");
+    assert_eq!(offer["seats"], json!({"capacity": 3, "taken": 2}));
+    let listed = app.extranet("GET", "/enrolments", Some(&admin), None).await.expect(200);
+    assert_eq!(listed["items"][0]["training"]["title"], "Zamówienia publiczne w praktyce");
+    assert!(listed["items"][0]["training"]["startsOn"].is_string());
+
+    let stats = app.staff("GET", &format!("/units/{unit}/enrolments"), Some(&staff), None).await.expect(200);
+    assert_eq!(stats["enrolments"].as_array().unwrap().len(), 2);
+    let year = training["sessions"][0]["date"].as_str().unwrap()[..4].to_owned();
+    assert_eq!(stats["perYear"][&year], 2);
+    // Another unit's administrator gets nothing of it.
+    let other = id(&app.unit(&staff, "Gmina Postronna").await);
+    let outsider = app.user("unit-admin", Some(&other), None).await;
+    let none = app.extranet("GET", "/enrolments", Some(&outsider), None).await.expect(200);
+    assert!(none["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_unit_enrolments_export_opens_in_excel() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = id(&app.unit(&staff, "Gmina Eksportowa").await);
+    let admin = app.user("unit-admin", Some(&unit), None).await;
+    let tid = id(&recruiting_training(&app, &staff, 3, json!({})).await);
+    let people = persons(&app, &staff, &unit, 1).await;
+    app.extranet("POST", &format!("/trainings/{tid}/enrolments"), Some(&admin), Some(json!({"personIds": people})))
+        .await
+        .expect(200);
+    let csv = app.extranet("GET", "/enrolments.csv", Some(&admin), None).await;
+    assert_eq!(csv.status, 200);
+    let text = csv.body.as_str().expect("CSV text");
+    assert!(text.starts_with('\u{feff}'));
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "Osoba;Szkolenie;Od;Do;Miejsce;Status;Zapisano");
+    assert!(lines[1].starts_with("Uczestnik Kolejny"), "{}", lines[1]);
+    assert!(lines[1].contains(";Zamówienia publiczne w praktyce;"));
+    assert!(lines[1].contains(";enrolled;"));
+    assert_eq!(app.extranet("GET", "/enrolments.csv", None, None).await.status, 401);
+}

@@ -5,15 +5,17 @@
 use ewokiss_adapters::app::{self, LeaveInput, MoveInput, PersonView, Registry, UnitView};
 use ewokiss_adapters::dynamo::registry::ChildUnit;
 use ewokiss_adapters::dynamo::Page;
+use ewokiss_adapters::export;
 use ewokiss_adapters::http::{
     self, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, BearerAuth, ErrorBody,
 };
-use ewokiss_adapters::training_app::{self, CancelInput, EnrolInput, EnrolResult, SubstituteInput, TrainingOffer};
+use ewokiss_adapters::training_app::{
+    self, CancelInput, EnrolInput, EnrolResult, EnrolmentView, SubstituteInput, TrainingOffer, TrainingWithSeats,
+};
 use ewokiss_domain::access::{Actor, Role};
 use ewokiss_domain::enrolment::Enrolment;
 use ewokiss_domain::history::UserRef;
 use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
-use ewokiss_domain::training::Training;
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
@@ -86,11 +88,26 @@ async fn route(app: &App, request: &Request) -> Reply {
         (Method::POST, ["trainings", id, "enrolments", person, "substitute"]) => ok(&r
             .substitute(a, training_app::training_id(id)?, person, parse_body::<SubstituteInput>(request)?)
             .await?),
+        (Method::GET, ["enrolments.csv"]) => {
+            // Every enrolment of the unit (or the participant's own), up to 5,000 rows.
+            let mut rows = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = r.my_enrolments(a, 100, cursor.as_deref()).await?;
+                rows.extend(page.items);
+                match page.next {
+                    Some(next) if rows.len() < 5_000 => cursor = Some(next),
+                    _ => break,
+                }
+            }
+            let body = export::csv(&export::ENROLMENT_HEADER, export::enrolment_rows(&rows));
+            Ok(export::csv_response("zapisy.csv", body))
+        }
         (Method::GET, ["enrolments"]) => {
             let cursor = query_param(request, "cursor");
             ok(&r.my_enrolments(a, page_limit(request)?, cursor.as_deref()).await?)
         }
-        (_, ["me" | "persons" | "trainings" | "enrolments", ..]) => Err(ApiError::MethodNotAllowed),
+        (_, ["me" | "persons" | "trainings" | "enrolments" | "enrolments.csv", ..]) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -170,7 +187,7 @@ mod documented {
     #[utoipa::path(post, path = "/api/extranet/persons/{id}/move", params(("id" = String, Path)), request_body = MoveInput,
         responses((status = 200, body = PersonView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
     pub fn move_person() {}
-    #[utoipa::path(get, path = "/api/extranet/trainings", responses((status = 200, body = Vec<Training>, description = "trainings open to the caller's unit")))]
+    #[utoipa::path(get, path = "/api/extranet/trainings", responses((status = 200, body = Vec<TrainingWithSeats>, description = "trainings open to the caller's unit, with their seats")))]
     pub fn offers() {}
     #[utoipa::path(get, path = "/api/extranet/trainings/{id}", params(("id" = String, Path)), responses((status = 200, body = TrainingOffer), (status = 404, body = ErrorBody)))]
     pub fn offer() {}
@@ -184,8 +201,11 @@ mod documented {
         responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
     pub fn substitute() {}
     #[utoipa::path(get, path = "/api/extranet/enrolments", params(("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
-        responses((status = 200, body = Page<Enrolment>, description = "a participant's own; an administrator's unit and sub-units")))]
+        responses((status = 200, body = Page<EnrolmentView>, description = "a participant's own; an administrator's unit and sub-units")))]
     pub fn enrolments() {}
+    #[utoipa::path(get, path = "/api/extranet/enrolments.csv",
+        responses((status = 200, content_type = "text/csv", body = String, description = "the same enrolments as CSV for Excel (UTF-8 with BOM, `;`)")))]
+    pub fn enrolments_csv() {}
     #[utoipa::path(get, path = "/api/extranet/persons/{id}/employments", params(("id" = String, Path)), responses((status = 200, body = Vec<Employment>)))]
     pub fn employments() {}
 }
@@ -194,7 +214,7 @@ mod documented {
 #[openapi(
     info(title = "e-WOKiSS extranet API", description = "For unit administrators (own unit and sub-units) and participants (own record)."),
     paths(me, persons, documented::create_person, documented::get_person, documented::edit_person, documented::leave, documented::move_person, documented::employments,
-        documented::offers, documented::offer, documented::enrol, documented::cancel_enrolment, documented::substitute, documented::enrolments),
+        documented::offers, documented::offer, documented::enrol, documented::cancel_enrolment, documented::substitute, documented::enrolments, documented::enrolments_csv),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -8,7 +8,8 @@ use ewokiss_adapters::http::{
     self, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, BearerAuth, ErrorBody,
 };
 use ewokiss_adapters::training_app::{
-    self, AttendanceInput, CancelInput, EnrolInput, EnrolResult, PhaseInput, SubstituteInput, TrainingCard,
+    self, AttendanceInput, CancelInput, EnrolInput, EnrolResult, EnrolmentView, PhaseInput, SubstituteInput,
+    TrainingCard, TrainingWithSeats, UnitTrainingStats,
 };
 use ewokiss_domain::access::Actor;
 use ewokiss_domain::enrolment::Enrolment;
@@ -67,6 +68,7 @@ async fn route(app: &App, request: &Request) -> Reply {
         (Method::GET, ["units", id, "tasks"]) => {
             ok(&r.tasks_of(a, ObjectKind::Unit, &app::unit_id(id)?.to_string()).await?)
         }
+        (Method::GET, ["units", id, "enrolments"]) => ok(&r.unit_training_stats(a, app::unit_id(id)?).await?),
         (Method::GET, ["units", id, "audit"]) => {
             audit(r, a, ObjectKind::Unit, &app::unit_id(id)?.to_string(), request).await
         }
@@ -255,7 +257,7 @@ async fn search(r: &Registry, a: &Actor, request: &Request) -> Reply {
 /// Trainings by phase (default `recruiting`) or by the month of their first session (`YYYY-MM`).
 #[utoipa::path(get, path = "/api/staff/trainings",
     params(("phase" = Option<String>, Query), ("month" = Option<String>, Query), ("limit" = Option<i32>, Query), ("cursor" = Option<String>, Query)),
-    responses((status = 200, body = Page<Training>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Page<TrainingWithSeats>), (status = 400, body = ErrorBody)))]
 async fn trainings(r: &Registry, a: &Actor, request: &Request) -> Reply {
     let phase = match query_param(request, "phase") {
         None => None,
@@ -345,8 +347,11 @@ mod documented {
     pub fn move_person() {}
     #[utoipa::path(get, path = "/api/staff/persons/{id}/employments", params(("id" = String, Path)), responses((status = 200, body = Vec<Employment>)))]
     pub fn employments() {}
-    #[utoipa::path(get, path = "/api/staff/persons/{id}/enrolments", params(("id" = String, Path)), responses((status = 200, body = Page<Enrolment>)))]
+    #[utoipa::path(get, path = "/api/staff/persons/{id}/enrolments", params(("id" = String, Path)), responses((status = 200, body = Page<EnrolmentView>)))]
     pub fn person_enrolments() {}
+    #[utoipa::path(get, path = "/api/staff/units/{id}/enrolments", params(("id" = String, Path)),
+        responses((status = 200, body = UnitTrainingStats, description = "the unit's and its sub-units' persons on trainings, latest first, and persons sent per year")))]
+    pub fn unit_enrolments() {}
     #[utoipa::path(get, path = "/api/staff/training-kinds", responses((status = 200, body = Vec<TrainingKind>)))]
     pub fn training_kinds() {}
     #[utoipa::path(get, path = "/api/staff/venues", responses((status = 200, body = Vec<Venue>)))]
@@ -389,7 +394,7 @@ mod documented {
         documented::users, documented::create_unit, documented::get_unit, documented::update_unit, documented::children,
         documented::object_tasks, documented::create_person, documented::get_person, documented::edit_person, documented::leave,
         documented::move_person, documented::employments, documented::create_task, documented::update_task, trainings,
-        documented::person_enrolments, documented::training_kinds, documented::venues, documented::create_venue, documented::update_venue,
+        documented::person_enrolments, documented::unit_enrolments, documented::training_kinds, documented::venues, documented::create_venue, documented::update_venue,
         documented::create_training, documented::training_card, documented::update_training, documented::change_phase,
         documented::enrol, documented::cancel_enrolment, documented::substitute, documented::attendance),
     components(schemas(SearchEntry)),

@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod dynamo;
+pub mod export;
 pub mod http;
 pub mod keys;
 pub mod mail;

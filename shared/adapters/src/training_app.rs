@@ -41,6 +41,61 @@ pub struct TrainingOffer {
     pub seats: Seats,
 }
 
+/// A training in a list, with its seats.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainingWithSeats {
+    #[serde(flatten)]
+    pub training: Training,
+    pub seats: Option<Seats>,
+}
+
+/// What an enrolment list shows of its training.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainingSummary {
+    pub id: TrainingId,
+    pub title: String,
+    pub phase: Phase,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_on: Option<chrono::NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ends_on: Option<chrono::NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
+}
+
+impl From<&Training> for TrainingSummary {
+    fn from(training: &Training) -> Self {
+        Self {
+            id: training.id,
+            title: training.title.clone(),
+            phase: training.phase,
+            starts_on: training.starts_on(),
+            ends_on: training.ends_on(),
+            venue: training.venue.as_ref().map(|v| v.name.clone()).or_else(|| training.online.then(|| "online".into())),
+        }
+    }
+}
+
+/// An enrolment with its training's title, dates and phase (also of trainings since cancelled).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrolmentView {
+    #[serde(flatten)]
+    pub enrolment: Enrolment,
+    pub training: Option<TrainingSummary>,
+}
+
+/// How a unit uses the trainings: its persons' enrolments, latest first, and a count per year.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitTrainingStats {
+    pub enrolments: Vec<EnrolmentView>,
+    /// Year of the training's start → persons sent (not counting cancellations).
+    pub per_year: std::collections::BTreeMap<i32, u32>,
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EnrolInput {
@@ -248,13 +303,20 @@ impl Registry {
         month: Option<&str>,
         limit: i32,
         cursor: Option<&str>,
-    ) -> Result<Page<Training>, ApiError> {
+    ) -> Result<Page<TrainingWithSeats>, ApiError> {
         staff_only(actor)?;
-        Ok(match (phase, month) {
-            (_, Some(month)) => store::trainings_in_month(&self.table, month, limit, cursor).await?,
+        let page = match (phase, month) {
+            (phase, Some(month)) => {
+                let mut page = store::trainings_in_month(&self.table, month, limit, cursor).await?;
+                if let Some(phase) = phase {
+                    page.items.retain(|t| t.phase == phase);
+                }
+                page
+            }
             (Some(phase), None) => store::trainings_in_phase(&self.table, phase, limit, cursor).await?,
             (None, None) => store::trainings_in_phase(&self.table, Phase::Recruiting, limit, cursor).await?,
-        })
+        };
+        Ok(Page { items: self.with_seats(page.items).await?, next: page.next })
     }
 
     pub async fn training_card(&self, actor: &Actor, id: TrainingId) -> Result<TrainingCard, ApiError> {
@@ -329,8 +391,8 @@ impl Registry {
         }
     }
 
-    /// Trainings open in the extranet for the caller's unit.
-    pub async fn offers(&self, actor: &Actor) -> Result<Vec<Training>, ApiError> {
+    /// Trainings open in the extranet for the caller's unit, with their seats.
+    pub async fn offers(&self, actor: &Actor) -> Result<Vec<TrainingWithSeats>, ApiError> {
         let unit_id = actor.unit_id.ok_or(ApiError::Forbidden)?;
         let unit = people::get_unit(&self.table, unit_id).await?.ok_or(ApiError::Forbidden)?;
         let path = unit.path();
@@ -339,7 +401,61 @@ impl Registry {
             let page = store::trainings_in_phase(&self.table, phase, 100, None).await?;
             offers.extend(page.items.into_iter().filter(|t| t.shown_in_extranet(&path)));
         }
-        Ok(offers)
+        self.with_seats(offers).await
+    }
+
+    async fn with_seats(&self, trainings: Vec<Training>) -> Result<Vec<TrainingWithSeats>, ApiError> {
+        let ids: Vec<TrainingId> = trainings.iter().map(|t| t.id).collect();
+        let mut seats = store::seats_of(&self.table, &ids).await?;
+        Ok(trainings
+            .into_iter()
+            .map(|training| TrainingWithSeats { seats: seats.remove(&training.id), training })
+            .collect())
+    }
+
+    /// Enrolments with their trainings' summaries (one batch read for the page).
+    async fn views(&self, enrolments: Vec<Enrolment>) -> Result<Vec<EnrolmentView>, ApiError> {
+        let ids: Vec<TrainingId> = enrolments.iter().map(|e| e.training_id).collect();
+        let trainings = store::trainings_by_id(&self.table, &ids).await?;
+        Ok(enrolments
+            .into_iter()
+            .map(|enrolment| {
+                let training = trainings.iter().find(|t| t.id == enrolment.training_id).map(TrainingSummary::from);
+                EnrolmentView { enrolment, training }
+            })
+            .collect())
+    }
+
+    /// The persons of a unit (and its sub-units) on trainings, latest first, with a count per year.
+    pub async fn unit_training_stats(
+        &self,
+        actor: &Actor,
+        unit_id: ewokiss_domain::ids::UnitId,
+    ) -> Result<UnitTrainingStats, ApiError> {
+        let unit = self.unit(actor, unit_id).await?;
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = store::enrolments_of_unit_tree(&self.table, &unit.path(), 500, cursor.as_deref()).await?;
+            all.extend(page.items);
+            match page.next {
+                Some(next) if all.len() < 5_000 => cursor = Some(next),
+                _ => break,
+            }
+        }
+        let mut views = self.views(all).await?;
+        views.sort_by(|a, b| {
+            let start = |v: &EnrolmentView| v.training.as_ref().and_then(|t| t.starts_on);
+            start(b).cmp(&start(a))
+        });
+        let mut per_year = std::collections::BTreeMap::new();
+        for view in views.iter().filter(|v| v.enrolment.status != EnrolmentStatus::Cancelled) {
+            if let Some(start) = view.training.as_ref().and_then(|t| t.starts_on) {
+                *per_year.entry(chrono::Datelike::year(&start)).or_insert(0) += 1;
+            }
+        }
+        views.truncate(200);
+        Ok(UnitTrainingStats { enrolments: views, per_year })
     }
 
     pub async fn offer(&self, actor: &Actor, id: TrainingId) -> Result<TrainingOffer, ApiError> {
@@ -657,19 +773,20 @@ impl Registry {
         actor: &Actor,
         limit: i32,
         cursor: Option<&str>,
-    ) -> Result<Page<Enrolment>, ApiError> {
-        match actor.role {
+    ) -> Result<Page<EnrolmentView>, ApiError> {
+        let page = match actor.role {
             Role::Participant => {
                 let person = actor.person_id.ok_or(ApiError::Forbidden)?;
-                Ok(store::enrolments_of_person(&self.table, person, limit, cursor).await?)
+                store::enrolments_of_person(&self.table, person, limit, cursor).await?
             }
             Role::UnitAdmin => {
                 let unit_id = actor.unit_id.ok_or(ApiError::Forbidden)?;
                 let unit = people::get_unit(&self.table, unit_id).await?.ok_or(ApiError::Forbidden)?;
-                Ok(store::enrolments_of_unit_tree(&self.table, &unit.path(), limit, cursor).await?)
+                store::enrolments_of_unit_tree(&self.table, &unit.path(), limit, cursor).await?
             }
-            Role::Staff => Err(ApiError::Forbidden),
-        }
+            Role::Staff => return Err(ApiError::Forbidden),
+        };
+        Ok(Page { items: self.views(page.items).await?, next: page.next })
     }
 
     pub async fn person_enrolments(
@@ -678,8 +795,9 @@ impl Registry {
         person: PersonId,
         limit: i32,
         cursor: Option<&str>,
-    ) -> Result<Page<Enrolment>, ApiError> {
+    ) -> Result<Page<EnrolmentView>, ApiError> {
         staff_only(actor)?;
-        Ok(store::enrolments_of_person(&self.table, person, limit, cursor).await?)
+        let page = store::enrolments_of_person(&self.table, person, limit, cursor).await?;
+        Ok(Page { items: self.views(page.items).await?, next: page.next })
     }
 }

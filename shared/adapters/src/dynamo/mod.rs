@@ -73,6 +73,27 @@ impl Table {
         output.item.map(|item| decode(&item)).transpose()
     }
 
+    /// Several items by key (BatchGetItem, 100 keys a call); missing ones are left out.
+    pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            let mut wanted = aws_sdk_dynamodb::types::KeysAndAttributes::builder();
+            let mut seen = std::collections::HashSet::new();
+            for key in chunk.iter().filter(|k| seen.insert((k.pk.clone(), k.sk.clone()))) {
+                wanted = wanted.keys(HashMap::from([(PK.to_owned(), s(&key.pk)), (SK.to_owned(), s(&key.sk))]));
+            }
+            let mut pending = Some(HashMap::from([(self.name.to_string(), wanted.build().map_err(backend)?)]));
+            while let Some(request) = pending.take().filter(|r| !r.is_empty()) {
+                let output = self.client.batch_get_item().set_request_items(Some(request)).send().await?;
+                if let Some(mut responses) = output.responses {
+                    found.extend(responses.remove(&*self.name).unwrap_or_default());
+                }
+                pending = output.unprocessed_keys;
+            }
+        }
+        Ok(found)
+    }
+
     /// An unconditional single-item write (idempotent upserts only).
     pub async fn put(&self, item: Item) -> Result<(), StoreError> {
         self.client.put_item().table_name(&*self.name).set_item(Some(item)).send().await?;

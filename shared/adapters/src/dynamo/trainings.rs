@@ -166,6 +166,35 @@ pub async fn seats(table: &Table, id: TrainingId) -> Result<Seats, StoreError> {
     Ok(Seats { capacity: number("capacity"), taken: number("taken") })
 }
 
+fn seats_from(item: &super::Item) -> Seats {
+    let number =
+        |name: &str| item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+    Seats { capacity: number("capacity"), taken: number("taken") }
+}
+
+/// The seats of several trainings in one call (eventually consistent: for lists).
+pub async fn seats_of(
+    table: &Table,
+    ids: &[TrainingId],
+) -> Result<std::collections::HashMap<TrainingId, Seats>, StoreError> {
+    let keys: Vec<keys::Key> = ids.iter().map(|id| keys::seats(*id)).collect();
+    let items = table.get_many(&keys).await?;
+    Ok(items
+        .iter()
+        .filter_map(|item| {
+            let pk = item.get(keys::PK)?.as_s().ok()?;
+            let id = TrainingId::parse(pk.strip_prefix("TRAINING#")?).ok()?;
+            Some((id, seats_from(item)))
+        })
+        .collect())
+}
+
+/// Several trainings by id in one call.
+pub async fn trainings_by_id(table: &Table, ids: &[TrainingId]) -> Result<Vec<Training>, StoreError> {
+    let keys: Vec<keys::Key> = ids.iter().map(|id| keys::training(*id)).collect();
+    table.get_many(&keys).await?.iter().map(super::decode).collect()
+}
+
 pub async fn trainings_in_phase(
     table: &Table,
     phase: Phase,
