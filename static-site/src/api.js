@@ -68,6 +68,47 @@ export async function api(path, { method = 'GET', body, query, signal } = {}) {
   return data;
 }
 
+/**
+ * Download `path` (e.g. a CSV export) with the Bearer token and save it as `filename`: the
+ * response becomes a Blob behind a temporary object URL and a clicked `<a download>` (a plain
+ * link would carry no Authorization header).
+ */
+export async function downloadFile(path, filename) {
+  const token = await getIdToken();
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res;
+  try {
+    res = await fetch(path, { headers });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (!res.ok) {
+    let data = null;
+    try {
+      data = JSON.parse(await res.text());
+    } catch {
+      data = null;
+    }
+    if (res.status === 401) {
+      logout();
+      onUnauthorized();
+    }
+    throw new ApiError(res.status, data);
+  }
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // Revoked a little later: some browsers start reading the URL only after the click returns.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** Load `path` (re-loads when it changes); `path` null means "not yet". */
 export function useApi(path) {
   const [state, setState] = useState({ data: null, error: null, loading: !!path });

@@ -1,7 +1,6 @@
 // Training helpers shared by the CRM and the extranet: labels, dates, price, seats, API field
-// errors, and a small cache of training titles for enrolment lists (enrolments carry only the
-// training's id).
-import { useEffect, useState } from 'preact/hooks';
+// errors, and the dates/venue of the training summary that enrolment lists carry
+// (`training: {id, title, phase, startsOn?, endsOn?, venue?}`).
 import { api, ApiError } from './api.js';
 import { fmtDate } from './format.js';
 import { getLang, msg, t, tOr } from './i18n.js';
@@ -95,42 +94,17 @@ export function resultError(r) {
   return r.error ? msg({ pl: r.error.pl, en: r.error.en }) || r.error.code : '';
 }
 
-const titleCache = new Map();
-/**
- * Titles (and phases) of the trainings named by `ids`: `{id: training | null}`; `base` is
- * `/api/staff` or `/api/extranet` (a training the extranet no longer shows maps to null).
- */
-export function useTrainings(ids, base) {
-  const key = [...new Set(ids)].sort().join(',');
-  const [map, setMap] = useState({});
-  useEffect(() => {
-    let live = true;
-    const list = key ? key.split(',') : [];
-    Promise.all(
-      list.map(async (id) => {
-        const k = `${base}|${id}`;
-        if (!titleCache.has(k)) {
-          titleCache.set(
-            k,
-            api(`${base}/trainings/${encodeURIComponent(id)}`).then(
-              (r) => (r && r.training) || r,
-              () => null,
-            ),
-          );
-        }
-        return [id, await titleCache.get(k)];
-      }),
-    ).then((pairs) => live && setMap(Object.fromEntries(pairs)));
-    return () => {
-      live = false;
-    };
-  }, [key, base]);
-  return map;
+/** Dates of an enrolment's training summary (`{startsOn?, endsOn?}`): "first – last". */
+export function summaryDatesText(summary) {
+  if (!summary || !summary.startsOn) return '';
+  const { startsOn, endsOn } = summary;
+  return !endsOn || endsOn === startsOn ? fmtDate(startsOn) : `${fmtDate(startsOn)} – ${fmtDate(endsOn)}`;
 }
 
-/** Forget cached trainings (after a change that moves seats). */
-export function forgetTrainings() {
-  titleCache.clear();
+/** Venue of a training summary: a name, or "online". */
+export function summaryVenueText(summary) {
+  if (!summary || !summary.venue) return '';
+  return summary.venue === 'online' ? t('training.online') : summary.venue;
 }
 
 /** Every page of a `{items, next}` list (small lists: a unit's persons, its enrolments). */

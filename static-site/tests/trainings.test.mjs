@@ -1,7 +1,10 @@
 // 5. Trainings: staff open a one-seat training for recruitment; unit-admin A enrols two
 // colleagues in the extranet (one seat, one waiting list), cancels the first; the second is
 // promoted; the staff training card shows the cancellation, the promoted person and 1/1 seats.
+// The admin's "Zapisy" page downloads the CSV export; the staff unit card's "Szkolenia" tab
+// counts the unit's persons sent in the training's year and lists the enrolments.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { apiFetch, e2eSuite, eventually, login, logout, newPage, pickUsers, randomLetters, screenshot, withDiagnostics } from './helpers.mjs';
 
@@ -66,6 +69,9 @@ describe('trainings: waiting list and promotion', () => {
         people.push({ id: (p.person || p).id, name: `${n} ${lastName}`, email });
       }
       await page.getByRole('navigation').getByRole('link', { name: 'Szkolenia' }).click();
+      // The offers list shows free seats from the list itself (no request per offer).
+      const offer = page.getByTestId('offer').filter({ has: page.getByRole('link', { name: title }) });
+      assert.equal((await offer.getByTestId('offer-seats').textContent()).trim(), 'wolne miejsca: 1');
       await page.getByRole('link', { name: title }).click();
       const form = page.getByRole('form', { name: 'Zapisz pracowników' });
       for (const p of people) await form.getByRole('checkbox', { name: p.name }).check();
@@ -87,6 +93,18 @@ describe('trainings: waiting list and promotion', () => {
       await seatedRow.getByRole('button', { name: 'Potwierdź anulowanie' }).click();
       await eventually(async () => (await list.locator(`tr[data-person="${seated.id}"]`).getByTestId('enrolment-status').textContent()) === 'anulowany', { message: 'cancelled status' });
       await eventually(async () => (await list.locator(`tr[data-person="${waiting.id}"]`).getByTestId('enrolment-status').textContent()) === 'zapisany', { message: 'promoted status' });
+
+      // "Zapisy": the training's title comes with each enrolment; "Pobierz CSV" saves a file.
+      await page.getByRole('navigation').getByRole('link', { name: 'Zapisy' }).click();
+      const rows = page.getByTestId('ext-enrolments').locator(`tr[data-person="${waiting.id}"]`);
+      await rows.first().waitFor();
+      assert.match(await rows.first().getByTestId('enrolment-training').textContent(), new RegExp(title));
+      await screenshot(page, 'trainings-ext-enrolments');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Pobierz CSV' }).click()]);
+      assert.equal(download.suggestedFilename(), 'zapisy.csv');
+      const csv = (await readFile(await download.path(), 'utf8')).replace(/^\uFEFF/, '');
+      assert.ok(csv.startsWith('Osoba;Szkolenie;Od;Do;Miejsce;Status;Zapisano\r\n'), `CSV header: ${JSON.stringify(csv.slice(0, 80))}`);
+      assert.match(csv, new RegExp(`${waiting.name};${title};${day};${day};`));
       await logout(page);
 
       // The promotion e-mail reaches the local mail store (outbox → queue → notifications →
@@ -113,6 +131,23 @@ describe('trainings: waiting list and promotion', () => {
       assert.match(await cancelled.locator(`tr[data-person="${seated.id}"]`).textContent(), /choroba/);
       assert.equal(await page.getByTestId('waiting-list').locator('tr[data-person]').count(), 0);
       await screenshot(page, 'trainings-staff-card');
+
+      // Staff: unit A's card, tab "Szkolenia": persons sent in the training's year (the promoted
+      // colleague counts, the cancelled one does not) and the enrolments with the training.
+      const stats = ok(await apiFetch(page, `/api/staff/units/${adminA.unitId}/enrolments`), 'unit enrolments');
+      const year = day.slice(0, 4);
+      assert.ok(stats.perYear[year] >= 1, `perYear: ${JSON.stringify(stats.perYear)}`);
+      await page.goto(`${env.base}/#/crm/units/${adminA.unitId}`);
+      await page.getByTestId('unit-card').waitFor();
+      await page.getByRole('tab', { name: 'Szkolenia' }).click();
+      const perYear = page.getByTestId('unit-per-year');
+      await perYear.waitFor();
+      assert.equal((await perYear.locator(`tr[data-year="${year}"]`).getByTestId('per-year-count').textContent()).trim(), String(stats.perYear[year]));
+      const unitRow = page.getByTestId('unit-enrolments').locator(`tr[data-person="${waiting.id}"][data-training="${training.id}"]`);
+      await unitRow.waitFor();
+      assert.equal(await unitRow.getByRole('link', { name: title }).getAttribute('href'), `#/crm/trainings/${training.id}`);
+      assert.equal((await unitRow.getByTestId('enrolment-status').textContent()).trim(), 'zapisany');
+      await screenshot(page, 'trainings-unit-card');
     } catch (err) {
       await screenshot(page, 'trainings-failure').catch(() => {});
       throw withDiagnostics(page, err);

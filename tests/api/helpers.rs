@@ -51,9 +51,13 @@ impl TestApp {
         let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("error").try_init();
         let config = HttpConfig::from_env().expect("stack variables exported by scripts/test");
         let sdk = aws_sdk_config().await;
-        let staff = staff_api::App::new(&sdk, config.clone());
-        let extranet = extranet_api::App::new(&sdk, config);
-        let table = staff.registry.table.clone();
+        // One table (one call counter) behind both APIs, as both functions use the same table.
+        let table = ewokiss_adapters::dynamo::Table::new(&sdk, &config.table_name);
+        let app = |table: &Table| staff_api::App {
+            registry: ewokiss_adapters::app::Registry::new(table.clone()),
+            verifier: ewokiss_adapters::auth::Verifier::new(config.auth.clone()),
+        };
+        let (staff, extranet) = (app(&table), app(&table));
         let cognito = Cognito {
             endpoint: env("AWS_ENDPOINT_URL"),
             pool_id: env("COGNITO_USER_POOL_ID"),

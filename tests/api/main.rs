@@ -8,5 +8,6 @@ mod openapi;
 mod persons;
 mod registry;
 mod schedule;
+mod templates;
 mod trainings;
 mod validation;

@@ -64,11 +64,17 @@ async fn concurrent_enrolments_never_overbook_and_queue_in_arrival_order() {
     let path = format!("/trainings/{tid}/enrolments");
     let requests =
         people.iter().map(|person| app.extranet("POST", &path, Some(&admin), Some(json!({"personIds": [person]}))));
-    let outcomes: Vec<String> = join_all(requests)
-        .await
-        .into_iter()
-        .map(|r| r.expect(200)[0]["outcome"].as_str().unwrap().to_owned())
-        .collect();
+    let started = std::time::Instant::now();
+    let responses = join_all(requests).await;
+    if std::env::var_os("EWOKISS_PRINT_CALLS").is_some() {
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "| 200 concurrent enrolment requests, 20 seats | {seconds:.1} s | {:.0} enrolments/s |",
+            200.0 / seconds
+        );
+    }
+    let outcomes: Vec<String> =
+        responses.into_iter().map(|r| r.expect(200)[0]["outcome"].as_str().unwrap().to_owned()).collect();
     assert_eq!(outcomes.iter().filter(|o| *o == "enrolled").count(), 20);
     assert_eq!(outcomes.iter().filter(|o| *o == "waitlisted").count(), 180);
 
@@ -341,9 +347,13 @@ async fn enrolment_paths_are_cheap() {
             println!("| {label} | {calls} |");
         }
     }
+    // Writes read the training, the caller's unit and the person, then write in one transaction;
+    // the waiting list also takes an arrival number; a cancellation also promotes.
     let limit = |label: &str| match label {
-        l if l.starts_with("POST cancel") => 8,
-        l if l.starts_with("POST") => 5,
+        l if l.starts_with("POST cancel") => 7,
+        l if l.contains("waiting list") => 6,
+        l if l.contains("repeated") => 5,
+        l if l.starts_with("POST") => 4,
         _ => 3,
     };
     for (label, calls) in measured {

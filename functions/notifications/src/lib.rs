@@ -9,13 +9,12 @@ use chrono::{Duration, Utc};
 use ewokiss_adapters::dynamo::registry as people;
 use ewokiss_adapters::dynamo::{outbox, trainings, StoreError, Table};
 use ewokiss_adapters::mail::{MailError, Mailer};
+use ewokiss_adapters::template_app;
 use ewokiss_domain::enrolment::EnrolmentStatus;
 use ewokiss_domain::history::{ContactEvent, EventKind, ObjectKind, ObjectRef};
 use ewokiss_domain::ids::EventId;
 use ewokiss_domain::notification::{Notification, NotificationKind};
-use ewokiss_domain::templates::{
-    self, ByContext, EnrolmentContext, NotificationContext, PersonContext, TrainingContext,
-};
+use ewokiss_domain::templates::{ByContext, EnrolmentContext, NotificationContext, PersonContext, TrainingContext};
 use ewokiss_domain::training::Training;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -147,9 +146,8 @@ impl Notifier {
             by: ByContext { name: notification.by.name.clone() },
             ..Default::default()
         };
-        let message = templates::default_template(notification.kind)
-            .render(&context)
-            .map_err(|e| SendError::BadMessage(e.to_string()))?;
+        let (template, _) = template_app::template_in_force(&self.table, notification.kind).await?;
+        let message = template.render(&context).map_err(|e| SendError::BadMessage(e.to_string()))?;
         let tags = [
             ("outbox", id.to_string()),
             ("kind", notification.kind.code().to_owned()),

@@ -7,6 +7,7 @@ use ewokiss_adapters::dynamo::Page;
 use ewokiss_adapters::http::{
     self, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, BearerAuth, ErrorBody,
 };
+use ewokiss_adapters::template_app::{self, TemplateInput, TemplateView};
 use ewokiss_adapters::training_app::{
     self, AttendanceInput, CancelInput, EnrolInput, EnrolResult, EnrolmentView, PhaseInput, SubstituteInput,
     TrainingCard, TrainingWithSeats, UnitTrainingStats,
@@ -17,6 +18,7 @@ use ewokiss_domain::errors::FieldError;
 use ewokiss_domain::history::{AuditEntry, ContactEvent, NewContactEvent, ObjectKind, ObjectRef, UserRef};
 use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
 use ewokiss_domain::task::{Task, TaskInput, TaskStatus};
+use ewokiss_domain::templates::RenderedMessage;
 use ewokiss_domain::teryt;
 use ewokiss_domain::time;
 use ewokiss_domain::training::{Phase, Training, TrainingInput, TrainingKind, Venue, VenueInput};
@@ -99,6 +101,14 @@ async fn route(app: &App, request: &Request) -> Reply {
             ok(&r.person_enrolments(a, app::person_id(id)?, page_limit(request)?, cursor.as_deref()).await?)
         }
         (Method::GET, ["training-kinds"]) => ok(&r.training_kinds()),
+        (Method::GET, ["notification-templates"]) => ok(&r.notification_templates(a).await?),
+        (Method::POST, ["notification-templates", "preview"]) => ok(&r.preview_template(a, parse_body(request)?)?),
+        (Method::PUT, ["notification-templates", kind]) => {
+            ok(&r.save_template(a, template_app::notification_kind(kind)?, parse_body(request)?).await?)
+        }
+        (Method::DELETE, ["notification-templates", kind]) => {
+            ok(&r.reset_template(a, template_app::notification_kind(kind)?).await?)
+        }
         (Method::GET, ["venues"]) => ok(&r.venues(a).await?),
         (Method::POST, ["venues"]) => created(&r.create_venue(a, parse_body(request)?).await?),
         (Method::PATCH, ["venues", id]) => {
@@ -137,7 +147,16 @@ async fn route(app: &App, request: &Request) -> Reply {
         }
         (
             _,
-            ["me" | "users" | "powiaty" | "units" | "persons" | "search" | "tasks" | "training-kinds" | "venues"
+            ["me"
+            | "users"
+            | "powiaty"
+            | "units"
+            | "persons"
+            | "search"
+            | "tasks"
+            | "training-kinds"
+            | "notification-templates"
+            | "venues"
             | "trainings", ..],
         ) => Err(ApiError::MethodNotAllowed),
         _ => Err(ApiError::NotFound),
@@ -354,6 +373,16 @@ mod documented {
     pub fn unit_enrolments() {}
     #[utoipa::path(get, path = "/api/staff/training-kinds", responses((status = 200, body = Vec<TrainingKind>)))]
     pub fn training_kinds() {}
+    #[utoipa::path(get, path = "/api/staff/notification-templates", responses((status = 200, body = Vec<TemplateView>)))]
+    pub fn notification_templates() {}
+    #[utoipa::path(post, path = "/api/staff/notification-templates/preview", request_body = TemplateInput,
+        responses((status = 200, body = RenderedMessage), (status = 422, body = ErrorBody, description = "unknown placeholder or bad syntax, naming subject, text or html")))]
+    pub fn preview_template() {}
+    #[utoipa::path(put, path = "/api/staff/notification-templates/{kind}", params(("kind" = String, Path, description = "enrolled, waitlisted, promoted, cancelled, substituted, training_cancelled, reminder")), request_body = TemplateInput,
+        responses((status = 200, body = TemplateView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn save_template() {}
+    #[utoipa::path(delete, path = "/api/staff/notification-templates/{kind}", params(("kind" = String, Path)), responses((status = 200, body = TemplateView)))]
+    pub fn reset_template() {}
     #[utoipa::path(get, path = "/api/staff/venues", responses((status = 200, body = Vec<Venue>)))]
     pub fn venues() {}
     #[utoipa::path(post, path = "/api/staff/venues", request_body = VenueInput, responses((status = 201, body = Venue), (status = 422, body = ErrorBody)))]
@@ -394,7 +423,7 @@ mod documented {
         documented::users, documented::create_unit, documented::get_unit, documented::update_unit, documented::children,
         documented::object_tasks, documented::create_person, documented::get_person, documented::edit_person, documented::leave,
         documented::move_person, documented::employments, documented::create_task, documented::update_task, trainings,
-        documented::person_enrolments, documented::unit_enrolments, documented::training_kinds, documented::venues, documented::create_venue, documented::update_venue,
+        documented::person_enrolments, documented::unit_enrolments, documented::training_kinds, documented::notification_templates, documented::preview_template, documented::save_template, documented::reset_template, documented::venues, documented::create_venue, documented::update_venue,
         documented::create_training, documented::training_card, documented::update_training, documented::change_phase,
         documented::enrol, documented::cancel_enrolment, documented::substitute, documented::attendance),
     components(schemas(SearchEntry)),

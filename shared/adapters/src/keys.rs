@@ -295,6 +295,11 @@ pub fn outbox_pending(notification: &Notification) -> IndexKey {
 
 pub const OUTBOX_PENDING: &str = "OUTBOX#pending";
 
+/// A notification template staff saved (absent: the built-in default is used).
+pub fn notification_template(kind: &str) -> Key {
+    Key::new(format!("TEMPLATE#notification#{kind}"), "TEMPLATE")
+}
+
 // ---- staff directory ---------------------------------------------------------------------
 
 pub const STAFF_DIRECTORY: &str = "STAFF";

@@ -9,4 +9,5 @@ pub mod export;
 pub mod http;
 pub mod keys;
 pub mod mail;
+pub mod template_app;
 pub mod training_app;

@@ -396,11 +396,9 @@ impl Registry {
         let unit_id = actor.unit_id.ok_or(ApiError::Forbidden)?;
         let unit = people::get_unit(&self.table, unit_id).await?.ok_or(ApiError::Forbidden)?;
         let path = unit.path();
-        let mut offers = Vec::new();
-        for phase in [Phase::Recruiting, Phase::Running] {
-            let page = store::trainings_in_phase(&self.table, phase, 100, None).await?;
-            offers.extend(page.items.into_iter().filter(|t| t.shown_in_extranet(&path)));
-        }
+        // Offers are what one can enrol in: recruiting trainings (running ones show in "Zapisy").
+        let page = store::trainings_in_phase(&self.table, Phase::Recruiting, 100, None).await?;
+        let offers = page.items.into_iter().filter(|t| t.shown_in_extranet(&path)).collect();
         self.with_seats(offers).await
     }
 
@@ -449,7 +447,12 @@ impl Registry {
             start(b).cmp(&start(a))
         });
         let mut per_year = std::collections::BTreeMap::new();
-        for view in views.iter().filter(|v| v.enrolment.status != EnrolmentStatus::Cancelled) {
+        // Persons sent: not cancelled enrolments, on trainings that were not called off.
+        let sent = |v: &&EnrolmentView| {
+            v.enrolment.status != EnrolmentStatus::Cancelled
+                && v.training.as_ref().is_some_and(|t| t.phase != Phase::Cancelled)
+        };
+        for view in views.iter().filter(sent) {
             if let Some(start) = view.training.as_ref().and_then(|t| t.starts_on) {
                 *per_year.entry(chrono::Datelike::year(&start)).or_insert(0) += 1;
             }

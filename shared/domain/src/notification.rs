@@ -24,6 +24,16 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
+    pub const ALL: [NotificationKind; 7] = [
+        Self::Enrolled,
+        Self::Waitlisted,
+        Self::Promoted,
+        Self::Cancelled,
+        Self::Substituted,
+        Self::TrainingCancelled,
+        Self::Reminder,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Enrolled => "enrolled",

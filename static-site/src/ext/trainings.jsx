@@ -2,7 +2,7 @@
 // "Zapisz się" for participants) and the enrolments page (unit's or "Moje szkolenia") with
 // cancellation and substitution.
 import { useEffect, useState } from 'preact/hooks';
-import { api, useApi, usePaged } from '../api.js';
+import { api, downloadFile, useApi, usePaged } from '../api.js';
 import { fmtDate, fmtDateTime, fullName } from '../format.js';
 import { t } from '../i18n.js';
 import { EnrolResults } from '../staff/trainings.jsx';
@@ -10,12 +10,12 @@ import {
   apiErrorDetail,
   datesText,
   fetchAll,
-  forgetTrainings,
   PhaseBadge,
   priceText,
   sessionText,
   StatusBadge,
-  useTrainings,
+  summaryDatesText,
+  summaryVenueText,
   venueText,
 } from '../trainings-common.jsx';
 import { DataList, ErrorView, InlineError, Loading, MoreButton, toast } from '../ui.jsx';
@@ -31,21 +31,8 @@ function freeSeatsText(seats) {
 /* ---------- offers ---------- */
 
 export function ExtTrainingsPage() {
+  // Each offer is the training's own fields plus `seats: {capacity, taken}`.
   const list = useApi('/api/extranet/trainings');
-  const [seats, setSeats] = useState({});
-  useEffect(() => {
-    // The list carries no seat counters: each offer's page does.
-    let live = true;
-    for (const tr of list.data || []) {
-      api(`/api/extranet/trainings/${encodeURIComponent(tr.id)}`).then(
-        (o) => live && setSeats((s) => ({ ...s, [tr.id]: o.seats })),
-        () => {},
-      );
-    }
-    return () => {
-      live = false;
-    };
-  }, [list.data]);
   const items = [...(list.data || [])].sort((a, b) => String(a.sessions?.[0]?.date || '').localeCompare(String(b.sessions?.[0]?.date || '')));
   return (
     <section class="page" data-testid="ext-trainings">
@@ -71,7 +58,7 @@ export function ExtTrainingsPage() {
               rows={[
                 [t('training.venue'), venueText(tr)],
                 [t('training.price'), priceText(tr)],
-                [t('training.seats'), seats[tr.id] ? freeSeatsText(seats[tr.id]) : '…'],
+                [t('training.seats'), freeSeatsText(tr.seats), 'offer-seats'],
                 [t('training.enrolmentDeadline'), fmtDate(tr.enrolmentDeadline)],
               ]}
             />
@@ -93,7 +80,6 @@ export function ExtTrainingPage({ id, me, user }) {
   const offer = useApi(`/api/extranet/trainings/${encodeURIComponent(id)}`);
   const [tick, setTick] = useState(0);
   const changed = () => {
-    forgetTrainings();
     offer.reload();
     setTick((n) => n + 1);
   };
@@ -266,7 +252,7 @@ function TrainingEnrolments({ training, me, user, onChanged }) {
   return (
     <div class="card flush" data-testid="training-enrolments">
       <h2 class="card-title pad">{user.isUnitAdmin ? t('training.unitEnrolments') : t('training.myEnrolmentHere')}</h2>
-      <EnrolmentsTable items={items} trainings={{ [training.id]: training }} me={me} user={user} onChanged={onChanged} showTraining={false} />
+      <EnrolmentsTable items={items} me={me} user={user} onChanged={onChanged} showTraining={false} />
     </div>
   );
 }
@@ -274,12 +260,13 @@ function TrainingEnrolments({ training, me, user, onChanged }) {
 /* ---------- enrolments page ---------- */
 
 export function ExtEnrolmentsPage({ me, user }) {
+  // Each enrolment carries `training: {id, title, phase, startsOn?, endsOn?, venue?}`.
   const list = usePaged('/api/extranet/enrolments');
-  const trainings = useTrainings(list.items.map((e) => e.trainingId), '/api/extranet');
   return (
     <section class="page" data-testid="ext-enrolments">
       <div class="page-head">
         <h1>{user.isUnitAdmin ? t('training.enrolmentsTitle') : t('training.myTrainings')}</h1>
+        {user.isUnitAdmin && <CsvButton />}
       </div>
       {list.loading && <Loading />}
       {list.error && <InlineError error={list.error} onRetry={list.reload} />}
@@ -288,14 +275,10 @@ export function ExtEnrolmentsPage({ me, user }) {
         <div class="card flush">
           <EnrolmentsTable
             items={list.items}
-            trainings={trainings}
             me={me}
             user={user}
             showTraining
-            onChanged={() => {
-              forgetTrainings();
-              list.reload();
-            }}
+            onChanged={list.reload}
           />
           <MoreButton list={list} />
         </div>
@@ -304,7 +287,32 @@ export function ExtEnrolmentsPage({ me, user }) {
   );
 }
 
-function EnrolmentsTable({ items, trainings, me, user, onChanged, showTraining }) {
+/** "Pobierz CSV": the unit's enrolments for Excel (fetched with the token, saved as a file). */
+function CsvButton() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const download = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await downloadFile('/api/extranet/enrolments.csv', 'zapisy.csv');
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="actions">
+      <button type="button" class="btn" disabled={busy} onClick={download} data-testid="enrolments-csv">
+        {busy ? t('training.csvLoading') : t('training.csv')}
+      </button>
+      {error && <InlineError error={error} />}
+    </div>
+  );
+}
+
+function EnrolmentsTable({ items, me, user, onChanged, showTraining }) {
   const [colleagues, setColleagues] = useState(null);
   useEffect(() => {
     if (user.isUnitAdmin) fetchAll('/api/extranet/persons').then(setColleagues, () => setColleagues([]));
@@ -327,7 +335,7 @@ function EnrolmentsTable({ items, trainings, me, user, onChanged, showTraining }
         </thead>
         <tbody>
           {sorted.map((e) => (
-            <ExtEnrolmentRow key={e.id} e={e} training={trainings[e.trainingId]} user={user} me={me} colleagues={colleagues} onChanged={onChanged} showTraining={showTraining} />
+            <ExtEnrolmentRow key={e.id} e={e} user={user} me={me} colleagues={colleagues} onChanged={onChanged} showTraining={showTraining} />
           ))}
         </tbody>
       </table>
@@ -335,14 +343,16 @@ function EnrolmentsTable({ items, trainings, me, user, onChanged, showTraining }
   );
 }
 
-function ExtEnrolmentRow({ e, training, user, colleagues, onChanged, showTraining }) {
+function ExtEnrolmentRow({ e, user, colleagues, onChanged, showTraining }) {
+  const training = e.training;
   const [mode, setMode] = useState(null); // 'cancel' | 'substitute'
   const [reason, setReason] = useState('');
   const [colleague, setColleague] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const base = `/api/extranet/trainings/${encodeURIComponent(e.trainingId)}/enrolments/${encodeURIComponent(e.personId)}`;
-  const active = ['enrolled', 'waitlisted'].includes(e.status);
+  // Nothing to cancel or hand over once the training itself is cancelled or over.
+  const active = ['enrolled', 'waitlisted'].includes(e.status) && (!training || ['planned', 'recruiting', 'running'].includes(training.phase));
   const run = async (fn) => {
     setBusy(true);
     setError(null);
@@ -376,9 +386,20 @@ function ExtEnrolmentRow({ e, training, user, colleagues, onChanged, showTrainin
     <tr data-person={e.personId} data-testid="enrolment-row" class={e.status === 'cancelled' ? 'is-closed' : ''}>
       {user.isUnitAdmin && <td data-testid="enrolment-person">{e.personName}</td>}
       {showTraining && (
-        <td>
-          {training ? <a href={trainingHref(e.trainingId)}>{training.title}</a> : <span class="muted">{t('training.notVisible')}</span>}
-          {training && <div class="muted small">{datesText(training)}</div>}
+        <td data-testid="enrolment-training">
+          {!training ? (
+            <span class="muted">{t('training.notVisible')}</span>
+          ) : ['planned', 'cancelled'].includes(training.phase) ? (
+            // The extranet does not show planned or cancelled trainings: the title only.
+            <strong>{training.title}</strong>
+          ) : (
+            <a href={trainingHref(e.trainingId)}>{training.title}</a>
+          )}
+          {training && (
+            <div class="muted small">
+              {[summaryDatesText(training), summaryVenueText(training)].filter(Boolean).join(' · ')} <PhaseBadge phase={training.phase} />
+            </div>
+          )}
         </td>
       )}
       <td>

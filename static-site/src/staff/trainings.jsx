@@ -1,6 +1,7 @@
 // Staff CRM: trainings list (by phase or month), new/edit form (sessions, venue, trainers,
 // price, deadlines, visibility), training card (phases, seats, enrolled, waiting list,
-// cancelled, attendance, "Zapisz osoby", history) and the person card's "Szkolenia" tab.
+// cancelled, attendance, "Zapisz osoby", history), the person card's and the unit card's
+// "Szkolenia" tabs.
 import { useEffect, useId, useState } from 'preact/hooks';
 import { api, useApi, usePaged, withQuery } from '../api.js';
 import { fmtDate, fmtDateTime } from '../format.js';
@@ -9,7 +10,6 @@ import { href, navigate } from '../router.js';
 import {
   apiErrorDetail,
   datesText,
-  forgetTrainings,
   hhmm,
   outcomeLabel,
   PHASES,
@@ -20,7 +20,8 @@ import {
   seatsText,
   sessionText,
   StatusBadge,
-  useTrainings,
+  summaryDatesText,
+  summaryVenueText,
   venueText,
 } from '../trainings-common.jsx';
 import { Checkbox, checkFields, DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TabPanel, Tabs, TextArea, TextField, toast, useForm } from '../ui.jsx';
@@ -77,7 +78,7 @@ function TrainingsTable({ list, showPhase }) {
               <th scope="col">{t('training.name')}</th>
               <th scope="col">{t('training.dates')}</th>
               <th scope="col">{t('training.venue')}</th>
-              <th scope="col">{t('training.capacity')}</th>
+              <th scope="col">{t('training.seats')}</th>
               <th scope="col">{t('training.price')}</th>
               {showPhase && <th scope="col">{t('training.phase')}</th>}
             </tr>
@@ -94,7 +95,7 @@ function TrainingsTable({ list, showPhase }) {
                 </td>
                 <td class="nowrap">{datesText(tr) || <span class="muted">—</span>}</td>
                 <td>{tr.online ? t('training.online') : tr.venue ? `${tr.venue.name}, ${tr.venue.address?.city || ''}` : <span class="muted">—</span>}</td>
-                <td>{tr.capacity}</td>
+                <td class="nowrap" data-testid="list-seats">{tr.seats ? seatsText(tr.seats) : tr.capacity}</td>
                 <td>{priceText(tr)}</td>
                 {showPhase && (
                   <td>
@@ -468,10 +469,7 @@ export function TrainingCard({ id, query }) {
   const at = (tr.phases || []).indexOf(tr.phase);
   const next = at >= 0 ? tr.phases[at + 1] : null;
   const cancellable = ['planned', 'recruiting', 'running'].includes(tr.phase);
-  const reload = () => {
-    forgetTrainings();
-    res.reload();
-  };
+  const reload = () => res.reload();
 
   const move = async (to) => {
     if (to === 'cancelled' && !confirm(t('training.cancelTrainingConfirm', { title: tr.title }))) return;
@@ -863,11 +861,26 @@ export function EnrolResults({ results }) {
   );
 }
 
-/* ---------- person card tab ---------- */
+/* ---------- person and unit card tabs ---------- */
+
+/** Title (link to the card), phase, dates and venue of an enrolment's `training` summary. */
+function EnrolmentTraining({ e }) {
+  const tr = e.training;
+  return (
+    <td data-testid="enrolment-training">
+      <a href={trainingHref(e.trainingId)}>{tr ? tr.title : e.trainingId}</a>
+      {tr && (
+        <div class="muted small">
+          <PhaseBadge phase={tr.phase} /> {summaryVenueText(tr)}
+        </div>
+      )}
+    </td>
+  );
+}
 
 export function PersonTrainingsTab({ personId }) {
+  // Each enrolment carries `training: {id, title, phase, startsOn?, endsOn?, venue?}`.
   const list = usePaged(`/api/staff/persons/${encodeURIComponent(personId)}/enrolments`);
-  const trainings = useTrainings(list.items.map((e) => e.trainingId), '/api/staff');
   if (list.loading) return <Loading />;
   if (list.error) return <InlineError error={list.error} onRetry={list.reload} />;
   if (!list.items.length) return <p class="muted">{t('training.personNone')}</p>;
@@ -884,26 +897,16 @@ export function PersonTrainingsTab({ personId }) {
             </tr>
           </thead>
           <tbody>
-            {list.items.map((e) => {
-              const tr = trainings[e.trainingId];
-              return (
-                <tr key={e.id}>
-                  <td>
-                    <a href={trainingHref(e.trainingId)}>{tr ? tr.title : e.trainingId}</a>
-                    {tr && (
-                      <div>
-                        <PhaseBadge phase={tr.phase} />
-                      </div>
-                    )}
-                  </td>
-                  <td>{tr ? datesText(tr) : ''}</td>
-                  <td>
-                    <StatusBadge status={e.status} />
-                  </td>
-                  <td>{fmtDateTime(e.enrolledAt)}</td>
-                </tr>
-              );
-            })}
+            {list.items.map((e) => (
+              <tr key={e.id} data-training={e.trainingId}>
+                <EnrolmentTraining e={e} />
+                <td class="nowrap">{summaryDatesText(e.training)}</td>
+                <td>
+                  <StatusBadge status={e.status} />
+                </td>
+                <td>{fmtDateTime(e.enrolledAt)}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       </div>
@@ -912,3 +915,84 @@ export function PersonTrainingsTab({ personId }) {
   );
 }
 
+/**
+ * The unit card's "Szkolenia": persons sent per year (cancellations not counted) and the
+ * enrolments of the unit's and its sub-units' persons, latest training first (at most 200).
+ */
+export function UnitTrainingsTab({ unit }) {
+  const res = useApi(`/api/staff/units/${encodeURIComponent(unit.id)}/enrolments`);
+  if (res.loading && !res.data) return <Loading />;
+  if (res.error) return <InlineError error={res.error} onRetry={res.reload} />;
+  if (!res.data) return null;
+  const enrolments = res.data.enrolments || [];
+  const years = Object.entries(res.data.perYear || {}).sort(([a], [b]) => b.localeCompare(a));
+  if (!enrolments.length && !years.length) return <p class="muted">{t('training.unitNone')}</p>;
+  return (
+    <div class="stack">
+      {years.length > 0 && (
+        <div class="card flush per-year">
+          <h2 class="card-title pad">{t('training.perYearTitle')}</h2>
+          <table class="table" data-testid="unit-per-year">
+            <thead>
+              <tr>
+                <th scope="col">{t('training.year')}</th>
+                <th scope="col" class="num">
+                  {t('training.personsSent')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {years.map(([year, n]) => (
+                <tr key={year} data-year={year}>
+                  <th scope="row">{year}</th>
+                  <td class="num" data-testid="per-year-count">
+                    {n}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div class="card flush">
+        <h2 class="card-title pad">{t('training.unitEnrolmentsTitle')}</h2>
+        {enrolments.length === 0 ? (
+          <p class="muted pad">{t('training.noEnrolments')}</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="table" data-testid="unit-enrolments">
+              <thead>
+                <tr>
+                  <th scope="col">{t('training.person')}</th>
+                  <th scope="col">{t('training.training')}</th>
+                  <th scope="col">{t('training.dates')}</th>
+                  <th scope="col">{t('training.statusLabel')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {enrolments.map((e) => (
+                  <tr key={e.id} data-person={e.personId} data-training={e.trainingId} class={e.status === 'cancelled' ? 'is-closed' : ''}>
+                    <td>
+                      <a href={personHref(e.personId)}>{e.personName}</a>
+                      {e.unitId !== unit.id && (
+                        <div class="muted small">
+                          <a href={unitHref(e.unitId)}>{t('training.subUnit')}</a>
+                        </div>
+                      )}
+                    </td>
+                    <EnrolmentTraining e={e} />
+                    <td class="nowrap">{summaryDatesText(e.training)}</td>
+                    <td>
+                      <StatusBadge status={e.status} />
+                      <div class="muted small">{t('training.enrolledOn', { at: fmtDateTime(e.enrolledAt) })}</div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

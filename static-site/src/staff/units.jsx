@@ -7,6 +7,7 @@ import { href, navigate } from '../router.js';
 import { Checkbox, DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TabPanel, Tabs, TextArea, TextField, checkFields, toast, useForm } from '../ui.jsx';
 import { AuditSection, HistorySection, TasksSection } from './activity.jsx';
 import { UnitPicker } from './search.jsx';
+import { UnitTrainingsTab } from './trainings.jsx';
 
 const personHref = (id) => `#/crm/persons/${encodeURIComponent(id)}`;
 const unitHref = (id) => `#/crm/units/${encodeURIComponent(id)}`;
@@ -359,7 +360,7 @@ function HistoryTab({ unit }) {
   return <HistorySection path={`/api/staff/units/${encodeURIComponent(unit.id)}/history`} persons={active} self={{ kind: 'unit', id: unit.id }} />;
 }
 
-const UNIT_TABS = ['persons', 'children', 'history', 'tasks', 'audit'];
+const UNIT_TABS = ['persons', 'children', 'trainings', 'history', 'tasks', 'audit'];
 
 export function UnitCard({ id, query }) {
   const res = useApi(`/api/staff/units/${encodeURIComponent(id)}`);
@@ -424,6 +425,7 @@ export function UnitCard({ id, query }) {
       <TabPanel id={tab}>
         {tab === 'persons' && <PersonsTab unit={unit} />}
         {tab === 'children' && <ChildrenTab unit={unit} />}
+        {tab === 'trainings' && <UnitTrainingsTab unit={unit} />}
         {tab === 'history' && <HistoryTab unit={unit} />}
         {tab === 'tasks' && <TasksSection path={`/api/staff/units/${encodeURIComponent(unit.id)}/tasks`} self={{ kind: 'unit', id: unit.id, label: unit.name }} />}
         {tab === 'audit' && <AuditSection path={`/api/staff/units/${encodeURIComponent(unit.id)}/audit`} />}
