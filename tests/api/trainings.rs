@@ -466,3 +466,67 @@ async fn the_unit_enrolments_export_opens_in_excel() {
     assert!(lines[1].contains(";enrolled;"));
     assert_eq!(app.extranet("GET", "/enrolments.csv", None, None).await.status, 401);
 }
+
+/// Completion fixes each enrolment's final status and whether the unit pays. The training's
+/// dates are moved into the past in the store first: completing needs its last day behind us.
+#[tokio::test]
+async fn completion_fixes_attendance_and_charges() {
+    use ewokiss_adapters::dynamo::trainings::{get_training, update_training};
+    use ewokiss_domain::ids::TrainingId;
+    use ewokiss_domain::training::Phase;
+
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let member = app
+        .staff("POST", "/units", Some(&staff), Some(json!({"kind": "inna", "name": format!("Członek {}", crate::helpers::short_id()), "memberSince": "2000-01-01"})))
+        .await
+        .expect(201);
+    let outsider = app.unit(&staff, "Niezrzeszona").await;
+    let (member, outsider) = (id(&member), id(&outsider));
+    let training = recruiting_training(&app, &staff, 10, json!({"membersFree": true})).await;
+    let tid = id(&training);
+    let mut people = persons(&app, &staff, &member, 2).await;
+    people.extend(persons(&app, &staff, &outsider, 1).await);
+    app.staff("POST", &format!("/trainings/{tid}/enrolments"), Some(&staff), Some(json!({"personIds": people})))
+        .await
+        .expect(200);
+
+    // The training took place yesterday.
+    let training_id = TrainingId::parse(&tid).unwrap();
+    let before = get_training(&app.table, training_id).await.unwrap().unwrap();
+    let mut after = before.clone();
+    after.sessions[0].date = ewokiss_domain::time::today() - chrono::Duration::days(1);
+    after.phase = Phase::Running;
+    after.version += 1;
+    update_training(&app.table, &before, &after, None).await.unwrap();
+
+    // Completing before attendance is marked is refused.
+    let early =
+        app.staff("POST", &format!("/trainings/{tid}/phase"), Some(&staff), Some(json!({"to": "completed"}))).await;
+    assert_eq!(early.status, 422);
+    for (person, present) in [(&people[0], true), (&people[1], false), (&people[2], true)] {
+        let body = json!({"personId": person, "session": 0, "present": present});
+        app.staff("POST", &format!("/trainings/{tid}/attendance"), Some(&staff), Some(body)).await.expect(200);
+    }
+    app.staff("POST", &format!("/trainings/{tid}/phase"), Some(&staff), Some(json!({"to": "completed"})))
+        .await
+        .expect(200);
+
+    let card = app.staff("GET", &format!("/trainings/{tid}"), Some(&staff), None).await.expect(200);
+    assert_eq!(card["training"]["phase"], "completed");
+    let of =
+        |person: &str| card["enrolments"].as_array().unwrap().iter().find(|e| e["personId"] == person).unwrap().clone();
+    // The member unit's persons are within the fee, present or not; the outsider pays.
+    assert_eq!(
+        (of(&people[0])["status"].clone(), of(&people[0])["chargeable"].clone()),
+        (json!("attended"), json!(false))
+    );
+    assert_eq!(
+        (of(&people[1])["status"].clone(), of(&people[1])["chargeable"].clone()),
+        (json!("absent"), json!(false))
+    );
+    assert_eq!(
+        (of(&people[2])["status"].clone(), of(&people[2])["chargeable"].clone()),
+        (json!("attended"), json!(true))
+    );
+}

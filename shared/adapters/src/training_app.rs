@@ -351,6 +351,11 @@ impl Registry {
             body: None,
             links: vec![training_ref(&next)],
         };
+        // Enrolments first: if anything fails, the training is not yet completed and the
+        // transition can simply be retried (finalising an enrolment twice changes nothing).
+        if to == Phase::Completed {
+            self.complete_enrolments(&next, &enrolments).await?;
+        }
         store::update_training(&self.table, &current, &next, Some(&event)).await?;
         if to == Phase::Cancelled {
             // Everyone on the training hears about it; their enrolments stay as they were.
@@ -372,6 +377,32 @@ impl Registry {
             }
         }
         Ok(next)
+    }
+
+    /// At completion every enrolment gets its final status (attended / absent per the
+    /// training's attendance rule) and whether it is charged (membership on the first day,
+    /// no-shows and late cancellations) — what settlements will read.
+    async fn complete_enrolments(&self, training: &Training, enrolments: &[Enrolment]) -> Result<(), ApiError> {
+        let first_day = training.starts_on().unwrap_or_else(time::today);
+        let mut membership = std::collections::HashMap::new();
+        for enrolment in enrolments.iter().filter(|e| e.status != EnrolmentStatus::Waitlisted) {
+            let is_member = match membership.get(&enrolment.unit_id) {
+                Some(known) => *known,
+                None => {
+                    let unit = people::get_unit(&self.table, enrolment.unit_id).await?;
+                    let known = unit.is_some_and(|u| u.membership.is_member_on(first_day));
+                    membership.insert(enrolment.unit_id, known);
+                    known
+                }
+            };
+            let finished = enrolment.complete(training, is_member).map_err(rule)?;
+            match store::change_enrolment(&self.table, training, enrolment, &finished, 0, None, None).await {
+                // Completed already by an earlier, interrupted attempt: nothing to redo.
+                Ok(()) | Err(StoreError::ConditionFailed { label: "version" }) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(())
     }
 
     // ---- enrolment -----------------------------------------------------------------------
