@@ -117,7 +117,7 @@ pub fn task_id(raw: &str) -> Result<TaskId, ApiError> {
     parse_id("id", raw, TaskId::parse)
 }
 
-fn staff_only(actor: &Actor) -> Result<(), ApiError> {
+pub(crate) fn staff_only(actor: &Actor) -> Result<(), ApiError> {
     if actor.is_staff() {
         Ok(())
     } else {

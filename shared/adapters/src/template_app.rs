@@ -11,7 +11,7 @@ use ewokiss_domain::templates::{self, MessageTemplate, Placeholder, RenderedMess
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::Registry;
+use crate::app::{staff_only, Registry};
 use crate::dynamo::{item, StoreError, Table, Transaction};
 use crate::http::ApiError;
 use crate::keys;
@@ -86,9 +86,7 @@ fn view(kind: NotificationKind, template: MessageTemplate, stored: Option<&Store
 
 impl Registry {
     pub async fn notification_templates(&self, actor: &Actor) -> Result<Vec<TemplateView>, ApiError> {
-        if !actor.is_staff() {
-            return Err(ApiError::Forbidden);
-        }
+        staff_only(actor)?;
         let mut views = Vec::new();
         for kind in NotificationKind::ALL {
             let (template, stored) = template_in_force(&self.table, kind).await?;
@@ -99,9 +97,7 @@ impl Registry {
 
     /// Renders a draft with the samples; a broken draft is a 422 naming the part.
     pub fn preview_template(&self, actor: &Actor, input: TemplateInput) -> Result<RenderedMessage, ApiError> {
-        if !actor.is_staff() {
-            return Err(ApiError::Forbidden);
-        }
+        staff_only(actor)?;
         let draft = MessageTemplate {
             subject: input.subject.unwrap_or_default(),
             text: input.text.unwrap_or_default(),
@@ -116,9 +112,7 @@ impl Registry {
         kind: NotificationKind,
         input: TemplateInput,
     ) -> Result<TemplateView, ApiError> {
-        if !actor.is_staff() {
-            return Err(ApiError::Forbidden);
-        }
+        staff_only(actor)?;
         let Some(version) = input.version else { return Err(ApiError::field(FieldError::required("version"))) };
         let draft = MessageTemplate {
             subject: input.subject.unwrap_or_default(),
@@ -149,9 +143,7 @@ impl Registry {
 
     /// Back to the built-in wording.
     pub async fn reset_template(&self, actor: &Actor, kind: NotificationKind) -> Result<TemplateView, ApiError> {
-        if !actor.is_staff() {
-            return Err(ApiError::Forbidden);
-        }
+        staff_only(actor)?;
         let mut tx = Transaction::default();
         tx.delete(&self.table, &keys::notification_template(kind.code()));
         self.table.transact(tx).await?;

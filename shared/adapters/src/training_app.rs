@@ -18,7 +18,7 @@ use ewokiss_domain::training::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::Registry;
+use crate::app::{staff_only, Registry};
 use crate::dynamo::registry as people;
 use crate::dynamo::trainings::{self as store, EnrolOutcome, Seats};
 use crate::dynamo::{Page, StoreError};
@@ -157,14 +157,6 @@ pub fn training_id(raw: &str) -> Result<TrainingId, ApiError> {
 
 pub fn venue_id(raw: &str) -> Result<VenueId, ApiError> {
     VenueId::parse(raw).map_err(|e| ApiError::BadRequest(vec![FieldError::from_value("id", &e)]))
-}
-
-fn staff_only(actor: &Actor) -> Result<(), ApiError> {
-    if actor.is_staff() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
 }
 
 fn training_ref(training: &Training) -> ObjectRef {

@@ -226,6 +226,16 @@ pub enum EnrolOutcome {
     AlreadyEnrolled(Enrolment),
 }
 
+/// Takes a seat: `taken + 1`, only while `taken < capacity`.
+fn take_seat() -> Expression {
+    Expression {
+        update: "SET #taken = #taken + :one".into(),
+        condition: Some("#taken < #capacity".into()),
+        names: vec![("#taken".into(), "taken".into()), ("#capacity".into(), "capacity".into())],
+        values: vec![(":one".into(), n(1))],
+    }
+}
+
 /// The condition under which an enrolment may be (re)written: none yet, or a cancelled one.
 fn new_enrolment_condition() -> Expression {
     Expression {
@@ -250,17 +260,7 @@ pub async fn enrol(
     let seated = make(Admission::Seat, 0);
     let mut tx = Transaction::default();
     tx.put_if(table, "enrolment", enrolment_item(&seated, training), new_enrolment_condition());
-    tx.update(
-        table,
-        "seats",
-        &keys::seats(training.id),
-        Expression {
-            update: "SET #taken = #taken + :one".into(),
-            condition: Some("#taken < #capacity".into()),
-            names: vec![("#taken".into(), "taken".into()), ("#capacity".into(), "capacity".into())],
-            values: vec![(":one".into(), n(1))],
-        },
-    );
+    tx.update(table, "seats", &keys::seats(training.id), take_seat());
     tx.create(table, "outbox", outbox_item(&notify(&seated)));
     history_items(&mut tx, table, &events(&seated));
     match table.transact(tx).await {
@@ -350,17 +350,7 @@ pub async fn change_enrolment(
     }
     match seat_delta {
         0 => {}
-        1 => tx.update(
-            table,
-            "seats",
-            &keys::seats(training.id),
-            Expression {
-                update: "SET #taken = #taken + :one".into(),
-                condition: Some("#taken < #capacity".into()),
-                names: vec![("#taken".into(), "taken".into()), ("#capacity".into(), "capacity".into())],
-                values: vec![(":one".into(), n(1))],
-            },
-        ),
+        1 => tx.update(table, "seats", &keys::seats(training.id), take_seat()),
         _ => tx.update(
             table,
             "seats",
