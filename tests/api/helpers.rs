@@ -70,6 +70,16 @@ impl TestApp {
 
     /// A signed-in user of `group` with the given claims; returns the ID token.
     pub async fn user(&self, group: &str, unit_id: Option<&str>, person_id: Option<&str>) -> String {
+        self.cognito.user(group, unit_id, person_id).await.0
+    }
+
+    /// A signed-in user and their e-mail address.
+    pub async fn user_with_email(
+        &self,
+        group: &str,
+        unit_id: Option<&str>,
+        person_id: Option<&str>,
+    ) -> (String, String) {
         self.cognito.user(group, unit_id, person_id).await
     }
 
@@ -210,7 +220,7 @@ impl Cognito {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
-    async fn user(&self, group: &str, unit_id: Option<&str>, person_id: Option<&str>) -> String {
+    async fn user(&self, group: &str, unit_id: Option<&str>, person_id: Option<&str>) -> (String, String) {
         let email = unique_email();
         let mut attributes =
             vec![json!({"Name": "email", "Value": email}), json!({"Name": "name", "Value": format!("Test {group}")})];
@@ -231,6 +241,6 @@ impl Cognito {
         let auth = self
             .call("InitiateAuth", json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": self.client_id, "AuthParameters": {"USERNAME": email, "PASSWORD": PASSWORD}}))
             .await;
-        auth["AuthenticationResult"]["IdToken"].as_str().expect("an ID token").to_owned()
+        (auth["AuthenticationResult"]["IdToken"].as_str().expect("an ID token").to_owned(), email)
     }
 }

@@ -42,7 +42,7 @@ async fn each_outbox_entry_becomes_one_personal_email_even_when_delivered_twice(
     let app = TestApp::spawn().await;
     let staff = app.staff_token().await;
     let unit = id(&app.unit(&staff, "Gmina Powiadamiana").await);
-    let admin = app.user("unit-admin", Some(&unit), None).await;
+    let (admin, admin_email) = app.user_with_email("unit-admin", Some(&unit), None).await;
     let (first_email, second_email) = (unique_email(), unique_email());
     let first = app
         .staff(
@@ -83,8 +83,11 @@ async fn each_outbox_entry_becomes_one_personal_email_even_when_delivered_twice(
     assert_eq!(pending.len(), 2);
 
     let sdk = ewokiss_adapters::config::aws_sdk_config().await;
-    let notifier =
-        Notifier { table: app.table.clone(), mailer: Mailer::new(&sdk, "e-WOKiSS <szkolenia@wokiss.pl>".into(), None) };
+    let notifier = Notifier {
+        table: app.table.clone(),
+        mailer: Mailer::new(&sdk, "e-WOKiSS <szkolenia@wokiss.pl>".into(), None),
+        copy_unit_admin: true,
+    };
     let response = handle(&notifier, sqs_event(&pending)).await;
     assert!(response.batch_item_failures.is_empty());
     // SQS delivers at least once: the same batch again sends nothing.
@@ -98,6 +101,10 @@ async fn each_outbox_entry_becomes_one_personal_email_even_when_delivered_twice(
     assert!(html.contains("Łucja Żabińska"), "personalised: {html}");
     assert!(html.contains(&day.format("%d.%m.%Y").to_string()));
     assert!(html.contains("Sala Kominkowa, ul. Wielka 1, 61-775 Poznań"));
+    // The administrator who enrolled them gets a copy of each, marked as such.
+    let copies = sent_to(&admin_email).await;
+    assert_eq!(copies.len(), 2);
+    assert!(copies.iter().all(|m| m["subject"].as_str().unwrap().starts_with("[Kopia dla administratora] ")));
     let to_second = sent_to(&second_email).await;
     assert_eq!(to_second.len(), 1);
     assert_eq!(to_second[0]["subject"], "Lista rezerwowa: Ochrona danych osobowych w gminie");
@@ -136,7 +143,11 @@ async fn each_outbox_entry_becomes_one_personal_email_even_when_delivered_twice(
 async fn a_malformed_message_is_reported_as_failed_for_the_dead_letter_queue() {
     let app = TestApp::spawn().await;
     let sdk = ewokiss_adapters::config::aws_sdk_config().await;
-    let notifier = Notifier { table: app.table.clone(), mailer: Mailer::new(&sdk, "szkolenia@wokiss.pl".into(), None) };
+    let notifier = Notifier {
+        table: app.table.clone(),
+        mailer: Mailer::new(&sdk, "szkolenia@wokiss.pl".into(), None),
+        copy_unit_admin: true,
+    };
     let mut event = SqsEvent::default();
     let mut message = SqsMessage::default();
     message.message_id = Some("bad-1".into());

@@ -14,7 +14,9 @@ use ewokiss_domain::enrolment::EnrolmentStatus;
 use ewokiss_domain::history::{ContactEvent, EventKind, ObjectKind, ObjectRef};
 use ewokiss_domain::ids::EventId;
 use ewokiss_domain::notification::{Notification, NotificationKind};
-use ewokiss_domain::templates::{ByContext, EnrolmentContext, NotificationContext, PersonContext, TrainingContext};
+use ewokiss_domain::templates::{
+    ByContext, EnrolmentContext, NotificationContext, PersonContext, RenderedMessage, TrainingContext,
+};
 use ewokiss_domain::training::Training;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -25,6 +27,8 @@ const CLAIM_TIMEOUT_MINUTES: i64 = 5;
 pub struct Notifier {
     pub table: Table,
     pub mailer: Mailer,
+    /// Also send the administrator who acted for someone else a copy (NOTIFY_UNIT_ADMIN).
+    pub copy_unit_admin: bool,
 }
 
 /// The SQS message body: which outbox entry to send.
@@ -154,6 +158,17 @@ impl Notifier {
             ("training", training.id.to_string()),
         ];
         let tags: Vec<(&str, &str)> = tags.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        if let Some(copy_to) = notification.copy_to.as_deref().filter(|_| self.copy_unit_admin) {
+            // The copy first: if it fails, the entry is retried before the participant's e-mail.
+            let copy = RenderedMessage {
+                subject: format!("[Kopia dla administratora] {}", message.subject),
+                ..message.clone()
+            };
+            match self.mailer.send(copy_to, &copy, &tags).await {
+                Ok(_) | Err(MailError::Rejected(_)) => {}
+                Err(retry) => return Err(retry.into()),
+            }
+        }
         let message_id = match self.mailer.send(&address, &message, &tags).await {
             Ok(message_id) => message_id,
             Err(MailError::Rejected(reason)) => {

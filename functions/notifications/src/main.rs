@@ -12,9 +12,14 @@ async fn main() -> Result<(), Error> {
     let table_name = required_env("TABLE_NAME")?;
     let from = required_env("MAIL_FROM")?;
     let configuration_set = std::env::var("SES_CONFIGURATION_SET").ok().filter(|v| !v.is_empty());
+    // Copies to administrators are on unless switched off.
+    let copy_unit_admin = std::env::var("NOTIFY_UNIT_ADMIN").map_or(true, |v| v != "false");
     let sdk = aws_sdk_config().await;
-    let notifier =
-        &Notifier { table: Table::new(&sdk, &table_name), mailer: Mailer::new(&sdk, from, configuration_set) };
+    let notifier = &Notifier {
+        table: Table::new(&sdk, &table_name),
+        mailer: Mailer::new(&sdk, from, configuration_set),
+        copy_unit_admin,
+    };
     run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::sqs::SqsEvent>| async move {
         Ok::<_, Error>(handle(notifier, event.payload).await)
     }))

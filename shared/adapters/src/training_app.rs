@@ -184,6 +184,11 @@ fn enrolment_event(training: &Training, enrolment: &Enrolment, subject: &str, au
     }
 }
 
+/// An administrator acting for someone else gets a copy of the e-mail (if the sender copies).
+fn admin_copy(actor: &Actor, person: PersonId) -> Option<String> {
+    (actor.role == Role::UnitAdmin && actor.person_id != Some(person)).then(|| actor.email.clone()).flatten()
+}
+
 fn subject_of(status: EnrolmentStatus) -> &'static str {
     match status {
         EnrolmentStatus::Waitlisted => "Zapis na listę rezerwową",
@@ -552,52 +557,32 @@ impl Registry {
                 results.push(refused(error.field_error()));
                 continue;
             }
-            let outcome = store::enrol(
-                &self.table,
-                &training,
-                |admission: Admission, arrival| Enrolment::new(&training, &person, admission, arrival, by.clone(), now),
-                |enrolment| {
-                    let kind = if enrolment.status == EnrolmentStatus::Waitlisted {
-                        NotificationKind::Waitlisted
-                    } else {
-                        NotificationKind::Enrolled
-                    };
-                    Notification::new(
-                        kind,
-                        training.id,
-                        enrolment.id,
-                        enrolment.person_id,
-                        enrolment.version,
-                        by.clone(),
-                        now,
-                    )
-                },
-                |enrolment| enrolment_event(&training, enrolment, subject_of(enrolment.status), &by),
-            )
-            .await;
-            let outcome = match outcome {
+            let copy_to = admin_copy(actor, person.id);
+            let make =
+                |admission: Admission, arrival| Enrolment::new(&training, &person, admission, arrival, by.clone(), now);
+            let notify = |enrolment: &Enrolment| {
+                let kind = if enrolment.status == EnrolmentStatus::Waitlisted {
+                    NotificationKind::Waitlisted
+                } else {
+                    NotificationKind::Enrolled
+                };
+                Notification::new(
+                    kind,
+                    training.id,
+                    enrolment.id,
+                    enrolment.person_id,
+                    enrolment.version,
+                    by.clone(),
+                    now,
+                )
+                .with_copy_to(copy_to.clone())
+            };
+            let event =
+                |enrolment: &Enrolment| enrolment_event(&training, enrolment, subject_of(enrolment.status), &by);
+            let outcome = match store::enrol(&self.table, &training, make, notify, event).await {
                 // A seat freed between the two attempts: the seat path again.
                 Err(StoreError::ConditionFailed { label: "seat-freed" }) => {
-                    store::enrol(
-                        &self.table,
-                        &training,
-                        |admission: Admission, arrival| {
-                            Enrolment::new(&training, &person, admission, arrival, by.clone(), now)
-                        },
-                        |enrolment| {
-                            Notification::new(
-                                NotificationKind::Enrolled,
-                                training.id,
-                                enrolment.id,
-                                enrolment.person_id,
-                                enrolment.version,
-                                by.clone(),
-                                now,
-                            )
-                        },
-                        |enrolment| enrolment_event(&training, enrolment, subject_of(enrolment.status), &by),
-                    )
-                    .await?
+                    store::enrol(&self.table, &training, make, notify, event).await?
                 }
                 other => other?,
             };
@@ -662,7 +647,8 @@ impl Registry {
             next.version,
             by.clone(),
             now,
-        );
+        )
+        .with_copy_to(admin_copy(actor, next.person_id));
         let event = enrolment_event(&training, &next, &format!("Rezygnacja (zgłosił: {})", by.name), &by);
         store::change_enrolment(
             &self.table,
@@ -752,7 +738,8 @@ impl Registry {
             next.version,
             by.clone(),
             now,
-        );
+        )
+        .with_copy_to(admin_copy(actor, next.person_id));
         let mut event = enrolment_event(&training, &next, &format!("Zastępstwo za: {}", current.person_name), &by);
         event.links.push(ObjectRef {
             kind: ObjectKind::Person,

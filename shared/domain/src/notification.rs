@@ -86,6 +86,10 @@ pub struct Notification {
     pub message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The unit administrator who made the change for someone else, copied if the sender is
+    /// configured to copy administrators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_to: Option<String>,
 }
 
 impl Notification {
@@ -111,7 +115,13 @@ impl Notification {
             status: DeliveryStatus::Pending,
             message_id: None,
             error: None,
+            copy_to: None,
         }
+    }
+
+    pub fn with_copy_to(mut self, copy_to: Option<String>) -> Self {
+        self.copy_to = copy_to;
+        self
     }
 }
 
