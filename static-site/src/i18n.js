@@ -4,6 +4,7 @@
 // never "kontrahent".
 import { useEffect, useState } from 'preact/hooks';
 import { trainingEn, trainingPl } from './i18n-training.js';
+import { templatesEn, templatesPl } from './i18n-templates.js';
 
 const STORAGE_KEY = 'ewokiss.lang';
 export const LANGS = ['pl', 'en'];
@@ -654,6 +655,8 @@ export function msg(m) {
 
 dict.pl.training = trainingPl;
 dict.en.training = trainingEn;
+dict.pl.templates = templatesPl;
+dict.en.templates = templatesEn;
 
 document.documentElement.lang = lang;
 

@@ -11,6 +11,7 @@ import { match, navigate, useRoute } from './router.js';
 import { PersonCard } from './staff/person.jsx';
 import { GlobalSearch } from './staff/search.jsx';
 import { TasksPage } from './staff/tasks.jsx';
+import { TemplatesPage } from './staff/templates.jsx';
 import { TrainingCard, TrainingNew, TrainingsList } from './staff/trainings.jsx';
 import { ExtEnrolmentsPage, ExtTrainingPage, ExtTrainingsPage } from './ext/trainings.jsx';
 import { UnitCard, UnitNew, UnitsList } from './staff/units.jsx';
@@ -144,6 +145,7 @@ function Header({ user, me, path }) {
     items.push(['/crm/units', t('nav.units'), path.startsWith('/crm/units') || path.startsWith('/crm/persons')]);
     items.push(['/crm/trainings', t('training.nav'), path.startsWith('/crm/trainings')]);
     items.push(['/crm/tasks', t('nav.tasks'), path.startsWith('/crm/tasks')]);
+    items.push(['/crm/templates', t('templates.nav'), path.startsWith('/crm/templates')]);
   } else if (user.isUnitAdmin) {
     items.push(['/ext/unit', t('nav.myUnit'), path === '/ext/unit']);
     items.push(['/ext/persons', t('nav.employees'), path.startsWith('/ext/persons') && path !== '/ext/persons/new']);
@@ -209,6 +211,8 @@ function StaffRoutes({ route }) {
   if ((m = match('/crm/units/:id', path))) return <UnitCard key={m.id} id={m.id} query={query} />;
   if ((m = match('/crm/persons/:id', path))) return <PersonCard key={m.id} id={m.id} query={query} />;
   if (path === '/crm/tasks') return <TasksPage query={query} />;
+  if (path === '/crm/templates') return <TemplatesPage />;
+  if ((m = match('/crm/templates/:kind', path))) return <TemplatesPage kind={m.kind} />;
   if (path === '/crm/trainings') return <TrainingsList query={query} />;
   if (path === '/crm/trainings/new') return <TrainingNew />;
   if ((m = match('/crm/trainings/:id', path))) return <TrainingCard key={m.id} id={m.id} query={query} />;
