@@ -40,6 +40,7 @@ describe('staff CRM: notification templates', () => {
       const subjectError = form.getByTestId('field-error-subject');
       await subjectError.waitFor({ state: 'visible' });
       assert.ok((await subjectError.textContent()).trim().length > 0, 'the subject error has a message');
+      assert.match(await subjectError.textContent(), /training\.cena/, 'the error names the unknown placeholder');
       assert.equal(await subject.getAttribute('aria-invalid'), 'true');
       const describedBy = await subject.getAttribute('aria-describedby');
       assert.equal(describedBy, await subjectError.getAttribute('id'), 'the error belongs to "Temat"');

@@ -167,6 +167,33 @@ impl MessageTemplate {
         if !errors.is_empty() {
             return Err(errors);
         }
+        // Name the unknown placeholder rather than let the renderer say "undefined value".
+        let env = environment();
+        for (field, name, source) in [
+            ("subject", "subject.txt", &self.subject),
+            ("text", "body.txt", &self.text),
+            ("html", "body.html", &self.html),
+        ] {
+            let Ok(template) = env.template_from_named_str(name, source) else { continue };
+            let mut unknown: Vec<String> = template
+                .undeclared_variables(true)
+                .into_iter()
+                .filter(|used| !PLACEHOLDERS.iter().any(|p| p.name == used || p.name.starts_with(&format!("{used}."))))
+                .collect();
+            unknown.sort();
+            if let Some(first) = unknown.first() {
+                let known = PLACEHOLDERS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
+                errors.push(FieldError::new(
+                    field,
+                    "unknown_placeholder",
+                    format!("Nieznane pole: {first}. Dostępne: {known}."),
+                    format!("Unknown placeholder: {first}. Available: {known}."),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         self.render(&NotificationContext::sample()).map_err(|error| {
             FieldError::new(
                 error.part,
@@ -275,7 +302,8 @@ mod tests {
         let unknown = MessageTemplate { subject: "{{ training.price }}".into(), text: "x".into(), html: "x".into() };
         let errors = unknown.validate().unwrap_err();
         assert_eq!(errors.0[0].field, "subject");
-        assert_eq!(errors.0[0].code, "template_error");
+        assert_eq!(errors.0[0].code, "unknown_placeholder");
+        assert!(errors.0[0].pl.contains("training.price"), "{}", errors.0[0].pl);
         let syntax = MessageTemplate { subject: "ok".into(), text: "{% if %}".into(), html: "x".into() };
         assert_eq!(syntax.validate().unwrap_err().0[0].field, "text");
         let empty = MessageTemplate { subject: " ".into(), text: "x".into(), html: "x".into() };
