@@ -530,3 +530,43 @@ async fn completion_fixes_attendance_and_charges() {
         (json!("attended"), json!(true))
     );
 }
+
+#[tokio::test]
+async fn the_invited_list_selects_units_by_criteria_and_by_hand() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let tag = crate::helpers::letters_id();
+    // A member gmina in powiat poznański interested in EDU, and one that is not a member.
+    let member = app
+        .staff("POST", "/units", Some(&staff), Some(json!({"kind": "gmina_wiejska", "name": format!("Gmina Zaproszona {tag}"), "memberSince": "2001-01-01", "segments": ["EDU"], "address": {"city": "Dopiewo"}})))
+        .await
+        .expect(201);
+    let outsider = app
+        .staff("POST", "/units", Some(&staff), Some(json!({"kind": "gmina_wiejska", "name": format!("Gmina Pominięta {tag}"), "segments": ["EDU"]})))
+        .await
+        .expect(201);
+    let picked = app.unit(&staff, "Fundacja dodana ręcznie").await;
+    let criteria = json!({"criteria": {"unitKinds": ["gmina_wiejska"], "membersOnly": true, "segments": ["EDU"]}, "unitIds": [picked["id"]]});
+
+    let preview = app.staff("POST", "/invited/preview", Some(&staff), Some(criteria.clone())).await.expect(200);
+    let ids: Vec<&str> = preview["units"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&member["id"].as_str().unwrap()));
+    assert!(ids.contains(&picked["id"].as_str().unwrap()), "hand-picked units are always in");
+    assert!(!ids.contains(&outsider["id"].as_str().unwrap()), "non-members are left out");
+
+    // Kept with the training: saved through its PATCH, resolved on its card's invited list.
+    let training = recruiting_training(&app, &staff, 10, json!({})).await;
+    let tid = id(&training);
+    let saved = app
+        .staff("PATCH", &format!("/trainings/{tid}"), Some(&staff), Some(json!({"invited": criteria, "version": training["version"]})))
+        .await
+        .expect(200);
+    assert_eq!(saved["invited"]["criteria"]["membersOnly"], true);
+    let invited = app.staff("GET", &format!("/trainings/{tid}/invited"), Some(&staff), None).await.expect(200);
+    let ids: Vec<&str> = invited["units"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&member["id"].as_str().unwrap()) && ids.contains(&picked["id"].as_str().unwrap()));
+    assert!(!ids.contains(&outsider["id"].as_str().unwrap()));
+    // A bad criterion is named.
+    let bad = app.staff("POST", "/invited/preview", Some(&staff), Some(json!({"criteria": {"powiaty": ["9999"]}}))).await;
+    assert_eq!(bad.status, 422);
+}

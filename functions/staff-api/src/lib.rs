@@ -9,8 +9,8 @@ use ewokiss_adapters::http::{
 };
 use ewokiss_adapters::template_app::{self, TemplateInput, TemplateView};
 use ewokiss_adapters::training_app::{
-    self, AttendanceInput, CancelInput, EnrolInput, EnrolResult, EnrolmentView, PhaseInput, SubstituteInput,
-    TrainingCard, TrainingWithSeats, UnitTrainingStats,
+    self, AttendanceInput, CancelInput, EnrolInput, EnrolResult, EnrolmentView, InvitedUnits, PhaseInput,
+    SubstituteInput, TrainingCard, TrainingWithSeats, UnitTrainingStats,
 };
 use ewokiss_domain::access::Actor;
 use ewokiss_domain::enrolment::Enrolment;
@@ -21,7 +21,7 @@ use ewokiss_domain::task::{Task, TaskInput, TaskStatus};
 use ewokiss_domain::templates::RenderedMessage;
 use ewokiss_domain::teryt;
 use ewokiss_domain::time;
-use ewokiss_domain::training::{Phase, Training, TrainingInput, TrainingKind, Venue, VenueInput};
+use ewokiss_domain::training::{InvitedListInput, Phase, Training, TrainingInput, TrainingKind, Venue, VenueInput};
 use ewokiss_domain::unit::UnitInput;
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
@@ -122,6 +122,11 @@ async fn route(app: &App, request: &Request) -> Reply {
         }
         (Method::POST, ["trainings", id, "phase"]) => {
             ok(&r.change_phase(a, training_app::training_id(id)?, parse_body(request)?).await?)
+        }
+        (Method::GET, ["trainings", id, "invited"]) => ok(&r.invited_units(a, training_app::training_id(id)?).await?),
+        (Method::POST, ["invited", "preview"]) => {
+            let venue = query_param(request, "venueId").map(|raw| training_app::venue_id(&raw)).transpose()?;
+            ok(&r.preview_invited(a, parse_body(request)?, venue).await?)
         }
         (Method::GET, ["trainings", id, "history"]) => {
             history(r, a, ObjectKind::Training, &training_app::training_id(id)?.to_string(), request).await
@@ -373,6 +378,12 @@ mod documented {
     pub fn unit_enrolments() {}
     #[utoipa::path(get, path = "/api/staff/training-kinds", responses((status = 200, body = Vec<TrainingKind>)))]
     pub fn training_kinds() {}
+    #[utoipa::path(get, path = "/api/staff/trainings/{id}/invited", params(("id" = String, Path)),
+        responses((status = 200, body = InvitedUnits, description = "the units the training's invited list selects today")))]
+    pub fn invited_units() {}
+    #[utoipa::path(post, path = "/api/staff/invited/preview", params(("venueId" = Option<String>, Query)), request_body = InvitedListInput,
+        responses((status = 200, body = InvitedUnits), (status = 422, body = ErrorBody)))]
+    pub fn preview_invited() {}
     #[utoipa::path(get, path = "/api/staff/notification-templates", responses((status = 200, body = Vec<TemplateView>)))]
     pub fn notification_templates() {}
     #[utoipa::path(post, path = "/api/staff/notification-templates/preview", request_body = TemplateInput,
@@ -423,7 +434,7 @@ mod documented {
         documented::users, documented::create_unit, documented::get_unit, documented::update_unit, documented::children,
         documented::object_tasks, documented::create_person, documented::get_person, documented::edit_person, documented::leave,
         documented::move_person, documented::employments, documented::create_task, documented::update_task, trainings,
-        documented::person_enrolments, documented::unit_enrolments, documented::training_kinds, documented::notification_templates, documented::preview_template, documented::save_template, documented::reset_template, documented::venues, documented::create_venue, documented::update_venue,
+        documented::person_enrolments, documented::unit_enrolments, documented::training_kinds, documented::invited_units, documented::preview_invited, documented::notification_templates, documented::preview_template, documented::save_template, documented::reset_template, documented::venues, documented::create_venue, documented::update_venue,
         documented::create_training, documented::training_card, documented::update_training, documented::change_phase,
         documented::enrol, documented::cancel_enrolment, documented::substitute, documented::attendance),
     components(schemas(SearchEntry)),

@@ -96,6 +96,16 @@ pub struct UnitTrainingStats {
     pub per_year: std::collections::BTreeMap<i32, u32>,
 }
 
+/// The invited list resolved into the units it names today (criteria and hand-picked).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitedUnits {
+    pub invited: ewokiss_domain::training::InvitedList,
+    pub units: Vec<crate::dynamo::registry::ChildUnit>,
+    /// Persons invited individually.
+    pub person_ids: Vec<PersonId>,
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EnrolInput {
@@ -400,6 +410,59 @@ impl Registry {
             }
         }
         Ok(())
+    }
+
+    /// The units a training's invited list selects now. Units carry no coordinates yet, so a
+    /// distance criterion selects no unit: add such units by hand.
+    pub async fn invited_units(&self, actor: &Actor, id: TrainingId) -> Result<InvitedUnits, ApiError> {
+        staff_only(actor)?;
+        let training = store::get_training(&self.table, id).await?.ok_or(ApiError::NotFound)?;
+        self.resolve_invited(training.invited, training.venue.as_ref()).await
+    }
+
+    /// What a draft invited list would select, before it is saved on the training.
+    pub async fn preview_invited(
+        &self,
+        actor: &Actor,
+        input: ewokiss_domain::training::InvitedListInput,
+        venue: Option<VenueId>,
+    ) -> Result<InvitedUnits, ApiError> {
+        staff_only(actor)?;
+        let mut errors = ewokiss_domain::errors::ValidationErrors::default();
+        let invited = input.parse(&mut errors);
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let venue = match venue {
+            Some(id) => store::get_venue(&self.table, id).await?,
+            None => None,
+        };
+        self.resolve_invited(invited, venue.as_ref()).await
+    }
+
+    async fn resolve_invited(
+        &self,
+        invited: ewokiss_domain::training::InvitedList,
+        venue: Option<&Venue>,
+    ) -> Result<InvitedUnits, ApiError> {
+        let today = time::today();
+        let mut units = Vec::new();
+        if !invited.criteria.is_empty() || !invited.unit_ids.is_empty() {
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = people::list_units(&self.table, &Default::default(), 100, cursor.as_deref()).await?;
+                units.extend(
+                    page.items.into_iter().filter(|unit| invited.includes_unit(unit, venue, None, today)).map(|unit| {
+                        crate::dynamo::registry::ChildUnit { id: unit.id, name: unit.name, kind: unit.kind }
+                    }),
+                );
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
+            }
+        }
+        Ok(InvitedUnits { person_ids: invited.person_ids.clone(), invited, units })
     }
 
     // ---- enrolment -----------------------------------------------------------------------
