@@ -295,51 +295,22 @@ async fn enrolment_paths_are_cheap() {
     let admin = app.user("unit-admin", Some(&unit), None).await;
     let tid = id(&recruiting_training(&app, &staff, 1, json!({})).await);
     let people = persons(&app, &staff, &unit, 3).await;
+    let enrol = format!("/trainings/{tid}/enrolments");
+    let cancel = format!("/trainings/{tid}/enrolments/{}/cancel", people[0]);
+    let steps = [
+        ("POST enrolments (one person, a seat)", "POST", enrol.as_str(), Some(json!({"personIds": [people[0]]}))),
+        ("POST enrolments (one person, waiting list)", "POST", enrol.as_str(), Some(json!({"personIds": [people[1]]}))),
+        ("POST enrolments (repeated request)", "POST", enrol.as_str(), Some(json!({"personIds": [people[1]]}))),
+        ("POST cancel (frees a seat, promotes the next)", "POST", cancel.as_str(), None),
+        ("GET /api/extranet/trainings", "GET", "/trainings", None),
+        ("GET /api/extranet/enrolments", "GET", "/enrolments", None),
+    ];
     let mut measured = Vec::new();
-    let mut count =
-        |label: &str, before: u64, app: &TestApp| measured.push((label.to_owned(), app.table.calls.total() - before));
-
-    let before = app.table.calls.total();
-    app.extranet(
-        "POST",
-        &format!("/trainings/{tid}/enrolments"),
-        Some(&admin),
-        Some(json!({"personIds": [people[0]]})),
-    )
-    .await
-    .expect(200);
-    count("POST enrolments (one person, a seat)", before, &app);
-    let before = app.table.calls.total();
-    app.extranet(
-        "POST",
-        &format!("/trainings/{tid}/enrolments"),
-        Some(&admin),
-        Some(json!({"personIds": [people[1]]})),
-    )
-    .await
-    .expect(200);
-    count("POST enrolments (one person, waiting list)", before, &app);
-    let before = app.table.calls.total();
-    app.extranet(
-        "POST",
-        &format!("/trainings/{tid}/enrolments"),
-        Some(&admin),
-        Some(json!({"personIds": [people[1]]})),
-    )
-    .await
-    .expect(200);
-    count("POST enrolments (repeated request)", before, &app);
-    let before = app.table.calls.total();
-    app.extranet("POST", &format!("/trainings/{tid}/enrolments/{}/cancel", people[0]), Some(&admin), None)
-        .await
-        .expect(200);
-    count("POST cancel (frees a seat, promotes the next)", before, &app);
-    let before = app.table.calls.total();
-    app.extranet("GET", "/trainings", Some(&admin), None).await.expect(200);
-    count("GET /api/extranet/trainings", before, &app);
-    let before = app.table.calls.total();
-    app.extranet("GET", "/enrolments", Some(&admin), None).await.expect(200);
-    count("GET /api/extranet/enrolments", before, &app);
+    for (label, method, path, body) in steps {
+        let before = app.table.calls.total();
+        app.extranet(method, path, Some(&admin), body).await.expect(200);
+        measured.push((label.to_owned(), app.table.calls.total() - before));
+    }
 
     if std::env::var_os("EWOKISS_PRINT_CALLS").is_some() {
         println!("| enrolment path | DynamoDB calls |\n| --- | ---: |");
@@ -542,7 +513,12 @@ async fn the_invited_list_selects_units_by_criteria_and_by_hand() {
         .await
         .expect(201);
     let outsider = app
-        .staff("POST", "/units", Some(&staff), Some(json!({"kind": "gmina_wiejska", "name": format!("Gmina Pominięta {tag}"), "segments": ["EDU"]})))
+        .staff(
+            "POST",
+            "/units",
+            Some(&staff),
+            Some(json!({"kind": "gmina_wiejska", "name": format!("Gmina Pominięta {tag}"), "segments": ["EDU"]})),
+        )
         .await
         .expect(201);
     let picked = app.unit(&staff, "Fundacja dodana ręcznie").await;
@@ -558,7 +534,12 @@ async fn the_invited_list_selects_units_by_criteria_and_by_hand() {
     let training = recruiting_training(&app, &staff, 10, json!({})).await;
     let tid = id(&training);
     let saved = app
-        .staff("PATCH", &format!("/trainings/{tid}"), Some(&staff), Some(json!({"invited": criteria, "version": training["version"]})))
+        .staff(
+            "PATCH",
+            &format!("/trainings/{tid}"),
+            Some(&staff),
+            Some(json!({"invited": criteria, "version": training["version"]})),
+        )
         .await
         .expect(200);
     assert_eq!(saved["invited"]["criteria"]["membersOnly"], true);
@@ -567,6 +548,7 @@ async fn the_invited_list_selects_units_by_criteria_and_by_hand() {
     assert!(ids.contains(&member["id"].as_str().unwrap()) && ids.contains(&picked["id"].as_str().unwrap()));
     assert!(!ids.contains(&outsider["id"].as_str().unwrap()));
     // A bad criterion is named.
-    let bad = app.staff("POST", "/invited/preview", Some(&staff), Some(json!({"criteria": {"powiaty": ["9999"]}}))).await;
+    let bad =
+        app.staff("POST", "/invited/preview", Some(&staff), Some(json!({"criteria": {"powiaty": ["9999"]}}))).await;
     assert_eq!(bad.status, 422);
 }
