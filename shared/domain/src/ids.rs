@@ -64,6 +64,12 @@ entity_id!(/// An enrolment of a person in a training (zgłoszenie).
     EnrolmentId);
 entity_id!(/// A venue from the maintained list (miejsce szkolenia).
     VenueId);
+entity_id!(/// A long-term contract of a unit (umowa długoterminowa).
+    ContractId);
+entity_id!(/// A settlement document (rozliczenie): an issued charge to a unit, or a correction of one.
+    SettlementId);
+entity_id!(/// A batch handed over to the accounting system (paczka eksportu do Comarch ERP XL).
+    ExportBatchId);
 
 #[cfg(test)]
 mod tests {
