@@ -509,7 +509,7 @@ async fn the_invited_list_selects_units_by_criteria_and_by_hand() {
     let tag = crate::helpers::letters_id();
     // A member gmina in powiat poznański interested in EDU, and one that is not a member.
     let member = app
-        .staff("POST", "/units", Some(&staff), Some(json!({"kind": "gmina_wiejska", "name": format!("Gmina Zaproszona {tag}"), "memberSince": "2001-01-01", "segments": ["EDU"], "address": {"city": "Dopiewo"}})))
+        .staff("POST", "/units", Some(&staff), Some(json!({"kind": "gmina_wiejska", "name": format!("Gmina Zaproszona {tag}"), "memberSince": "2001-01-01", "segments": ["EDU"], "address": {"city": "Dopiewo"}, "latitude": "52.3650", "longitude": "16.7600"})))
         .await
         .expect(201);
     let outsider = app
@@ -551,4 +551,18 @@ async fn the_invited_list_selects_units_by_criteria_and_by_hand() {
     let bad =
         app.staff("POST", "/invited/preview", Some(&staff), Some(json!({"criteria": {"powiaty": ["9999"]}}))).await;
     assert_eq!(bad.status, 422);
+
+    // Distance from the venue (Poznań, ul. Wielka): Dopiewo ≈ 13 km is in, a member gmina by Piła
+    // (≈ 83 km) is not, and a unit without coordinates is never guessed in.
+    let far = app
+        .staff("POST", "/units", Some(&staff), Some(json!({"kind": "gmina_wiejska", "name": format!("Gmina Daleka {tag}"), "memberSince": "2001-01-01", "segments": ["EDU"], "latitude": "53.1510", "longitude": "16.7380"})))
+        .await
+        .expect(201);
+    let venue = saved["venue"]["id"].as_str().unwrap();
+    let near = json!({"criteria": {"unitKinds": ["gmina_wiejska"], "membersOnly": true, "segments": ["EDU"], "maxDistanceKm": "30"}});
+    let within = app.staff("POST", &format!("/invited/preview?venueId={venue}"), Some(&staff), Some(near)).await.expect(200);
+    let ids: Vec<&str> = within["units"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&member["id"].as_str().unwrap()), "Dopiewo is within 30 km");
+    assert!(!ids.contains(&far["id"].as_str().unwrap()), "Piła is not");
+    assert!(!ids.contains(&outsider["id"].as_str().unwrap()));
 }

@@ -412,8 +412,8 @@ impl Registry {
         Ok(())
     }
 
-    /// The units a training's invited list selects now. Units carry no coordinates yet, so a
-    /// distance criterion selects no unit: add such units by hand.
+    /// The units a training's invited list selects now. A distance criterion skips units without
+    /// coordinates (add them by hand).
     pub async fn invited_units(&self, actor: &Actor, id: TrainingId) -> Result<InvitedUnits, ApiError> {
         staff_only(actor)?;
         let training = store::get_training(&self.table, id).await?.ok_or(ApiError::NotFound)?;
@@ -452,7 +452,7 @@ impl Registry {
             loop {
                 let page = people::list_units(&self.table, &Default::default(), 100, cursor.as_deref()).await?;
                 units.extend(
-                    page.items.into_iter().filter(|unit| invited.includes_unit(unit, venue, None, today)).map(|unit| {
+                    page.items.into_iter().filter(|unit| invited.includes_unit(unit, venue, today)).map(|unit| {
                         crate::dynamo::registry::ChildUnit { id: unit.id, name: unit.name, kind: unit.kind }
                     }),
                 );

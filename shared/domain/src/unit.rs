@@ -13,6 +13,7 @@ use crate::errors::{bounded_text, FieldError, ValidationErrors};
 use crate::history::{ChangeSet, FieldChange};
 use crate::ids::UnitId;
 use crate::teryt::{self, TerytKind};
+use crate::training::Coordinates;
 use crate::values::{Email, Nip, PhoneNumber, PostalCode, Regon, Teryt, ValueError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -152,6 +153,9 @@ pub struct Unit {
     pub regon: Option<Regon>,
     #[serde(default)]
     pub address: Address,
+    /// Where the unit's office is, for "units within N km of the venue" when inviting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coordinates: Option<Coordinates>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -186,6 +190,7 @@ impl Unit {
             nip: None,
             regon: None,
             address: Address::default(),
+            coordinates: None,
             email: None,
             phone: None,
             parent_id: None,
@@ -222,6 +227,9 @@ pub struct UnitInput {
     pub nip: Option<String>,
     pub regon: Option<String>,
     pub address: Option<AddressInput>,
+    /// Decimal degrees of the office, e.g. `"52,2475"`; both blank = cleared, both absent = unchanged.
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub parent_id: Option<String>,
@@ -321,6 +329,16 @@ impl UnitInput {
                 PostalCode::parse,
             );
             unit.address.city = errors.patch("address.city", unit.address.city, address.city.as_deref(), text);
+        }
+        match (self.latitude.as_deref().map(str::trim), self.longitude.as_deref().map(str::trim)) {
+            (None, None) => {}
+            (Some(""), Some("")) => unit.coordinates = None,
+            (latitude, longitude) => {
+                match Coordinates::parse(latitude.unwrap_or_default(), longitude.unwrap_or_default(), "") {
+                    Ok(at) => unit.coordinates = Some(at),
+                    Err(field_errors) => field_errors.into_iter().for_each(|e| errors.push(e)),
+                }
+            }
         }
         unit.membership.member_since =
             errors.patch("memberSince", unit.membership.member_since, self.member_since.as_deref(), parse_date);
@@ -423,6 +441,8 @@ fn unit_changes(before: &Unit, after: &Unit) -> Vec<FieldChange> {
     changes.compare("address.street", before.address.street.as_ref(), after.address.street.as_ref());
     changes.compare("address.postalCode", before.address.postal_code.as_ref(), after.address.postal_code.as_ref());
     changes.compare("address.city", before.address.city.as_ref(), after.address.city.as_ref());
+    let at = |c: &Option<Coordinates>| c.map(|c| format!("{}, {}", c.latitude, c.longitude));
+    changes.compare("coordinates", at(&before.coordinates).as_ref(), at(&after.coordinates).as_ref());
     changes.compare("email", before.email.as_ref(), after.email.as_ref());
     changes.compare("phone", before.phone.as_ref(), after.phone.as_ref());
     changes.compare("parentId", before.parent_id.as_ref(), after.parent_id.as_ref());
@@ -537,5 +557,32 @@ mod tests {
         assert!(membership.is_member_on(day(20)));
         assert!(!membership.is_member_on(day(21)));
         assert!(!Membership::default().is_member_on(day(1)));
+    }
+
+    #[test]
+    fn coordinates_parse_together_clear_together_and_show_in_the_audit() {
+        let unit = UnitInput {
+            kind: Some("gmina_miejsko_wiejska".into()),
+            name: Some("Gmina Kórnik".into()),
+            latitude: Some("52,2475".into()),
+            longitude: Some("17.0969".into()),
+            ..Default::default()
+        }
+        .create(None, Utc::now())
+        .unwrap();
+        let at = unit.coordinates.expect("coordinates parsed");
+        assert_eq!((at.latitude.to_string(), at.longitude.to_string()), ("52.2475".into(), "17.0969".into()));
+        let half = UnitInput { latitude: Some("52.1".into()), version: Some(unit.version), ..Default::default() };
+        let errors = half.update(&unit, None, Utc::now()).unwrap_err();
+        assert_eq!(errors.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["longitude"]);
+        let cleared = UnitInput {
+            latitude: Some(" ".into()),
+            longitude: Some("".into()),
+            version: Some(unit.version),
+            ..Default::default()
+        };
+        let (next, changes) = cleared.update(&unit, None, Utc::now()).unwrap();
+        assert_eq!(next.coordinates, None);
+        assert_eq!(changes.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(), ["coordinates"]);
     }
 }

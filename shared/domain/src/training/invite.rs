@@ -11,7 +11,7 @@ use crate::ids::{PersonId, UnitId};
 use crate::teryt;
 use crate::unit::{Segment, Unit, UnitKind};
 
-use super::venue::{distance_km, Coordinates, Venue};
+use super::venue::{distance_km, Venue};
 
 /// Every non-empty criterion must hold (within one list, any value matches). Empty criteria
 /// match every unit; [`InvitedList::includes_unit`] treats them as "no criteria" instead.
@@ -46,18 +46,12 @@ impl InviteCriteria {
     /// Whether `unit` falls in the segment. A distance limit needs both the venue and the unit's
     /// coordinates: a unit whose distance is unknown is not selected (better a manual addition
     /// than an invitation to the far end of the region).
-    pub fn matches(
-        &self,
-        unit: &Unit,
-        venue: Option<&Venue>,
-        unit_coordinates: Option<Coordinates>,
-        today: NaiveDate,
-    ) -> bool {
+    pub fn matches(&self, unit: &Unit, venue: Option<&Venue>, today: NaiveDate) -> bool {
         let powiat = self.powiaty.is_empty() || unit.powiat_teryt.as_ref().is_some_and(|p| self.powiaty.contains(p));
         let kind = self.unit_kinds.is_empty() || self.unit_kinds.contains(&unit.kind);
         let membership = self.members_only.is_none_or(|members| unit.membership.is_member_on(today) == members);
         let segment = self.segments.is_empty() || self.segments.iter().any(|s| unit.segments.contains(s));
-        let distance = self.max_distance_km.is_none_or(|max| match (venue, unit_coordinates) {
+        let distance = self.max_distance_km.is_none_or(|max| match (venue, unit.coordinates) {
             (Some(venue), Some(at)) => distance_km(venue.coordinates, at) <= max,
             _ => false,
         });
@@ -80,15 +74,8 @@ pub struct InvitedList {
 
 impl InvitedList {
     /// Listed by hand, or selected by non-empty criteria.
-    pub fn includes_unit(
-        &self,
-        unit: &Unit,
-        venue: Option<&Venue>,
-        unit_coordinates: Option<Coordinates>,
-        today: NaiveDate,
-    ) -> bool {
-        self.unit_ids.contains(&unit.id)
-            || (!self.criteria.is_empty() && self.criteria.matches(unit, venue, unit_coordinates, today))
+    pub fn includes_unit(&self, unit: &Unit, venue: Option<&Venue>, today: NaiveDate) -> bool {
+        self.unit_ids.contains(&unit.id) || (!self.criteria.is_empty() && self.criteria.matches(unit, venue, today))
     }
 }
 
@@ -199,6 +186,7 @@ pub(crate) fn parse_ids<T: PartialEq>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::training::Coordinates;
     use crate::unit::UnitInput;
     use chrono::Utc;
 
@@ -238,9 +226,10 @@ mod tests {
 
     #[test]
     fn each_criterion_narrows_the_selection() {
-        let unit = kornik();
+        let mut unit = kornik();
+        unit.coordinates = at_kornik();
         let venue = venue_in_poznan();
-        let matches = |criteria: InviteCriteria| criteria.matches(&unit, Some(&venue), at_kornik(), today());
+        let matches = |criteria: InviteCriteria| criteria.matches(&unit, Some(&venue), today());
         assert!(matches(InviteCriteria { powiaty: vec!["3021".into()], ..Default::default() }));
         assert!(!matches(InviteCriteria { powiaty: vec!["3064".into()], ..Default::default() }));
         assert!(matches(InviteCriteria { unit_kinds: vec![UnitKind::GminaMiejskoWiejska], ..Default::default() }));
@@ -262,17 +251,20 @@ mod tests {
     #[test]
     fn unknown_distance_does_not_match_a_distance_limit() {
         let criteria = InviteCriteria { max_distance_km: Some(Decimal::from(500)), ..Default::default() };
-        assert!(!criteria.matches(&kornik(), None, at_kornik(), today()));
-        assert!(!criteria.matches(&kornik(), Some(&venue_in_poznan()), None, today()));
+        let mut located = kornik();
+        located.coordinates = at_kornik();
+        assert!(!criteria.matches(&located, None, today()));
+        assert!(!criteria.matches(&kornik(), Some(&venue_in_poznan()), today()));
+        assert!(criteria.matches(&located, Some(&venue_in_poznan()), today()));
     }
 
     #[test]
     fn list_includes_hand_picked_units_and_empty_criteria_select_nobody() {
         let unit = kornik();
         let mut list = InvitedList::default();
-        assert!(!list.includes_unit(&unit, None, None, today()));
+        assert!(!list.includes_unit(&unit, None, today()));
         list.unit_ids.push(unit.id);
-        assert!(list.includes_unit(&unit, None, None, today()));
+        assert!(list.includes_unit(&unit, None, today()));
     }
 
     #[test]

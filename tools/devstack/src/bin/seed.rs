@@ -155,6 +155,53 @@ struct DemoUser {
     description: String,
 }
 
+/// Demo coordinates: the seat of each powiat (approximate, to ~1 km); a gmina gets its powiat's
+/// seat unless listed in [`GMINA_OFFICES`]. Enough to try "units within N km of the venue".
+const POWIAT_SEATS: &[(&str, &str, &str)] = &[
+    ("3001", "52.9950", "16.9200"), // Chodzież
+    ("3002", "52.9020", "16.5630"), // Czarnków
+    ("3003", "52.5350", "17.5830"), // Gniezno
+    ("3004", "51.8800", "17.0130"), // Gostyń
+    ("3005", "52.2280", "16.3650"), // Grodzisk Wielkopolski
+    ("3006", "51.9730", "17.5020"), // Jarocin
+    ("3007", "51.7570", "18.0850"), // Kalisz
+    ("3008", "51.2780", "17.9880"), // Kępno
+    ("3009", "52.2000", "18.6380"), // Koło
+    ("3010", "52.2230", "18.2510"), // Konin
+    ("3011", "52.0870", "16.6450"), // Kościan
+    ("3012", "51.6970", "17.4370"), // Krotoszyn
+    ("3013", "51.8430", "16.5750"), // Leszno
+    ("3014", "52.6000", "15.8980"), // Międzychód
+    ("3015", "52.3180", "16.1290"), // Nowy Tomyśl
+    ("3016", "52.6480", "16.8140"), // Oborniki
+    ("3017", "51.6550", "17.8070"), // Ostrów Wielkopolski
+    ("3018", "51.4260", "17.9330"), // Ostrzeszów
+    ("3019", "53.1510", "16.7380"), // Piła
+    ("3020", "51.8970", "17.7860"), // Pleszew
+    ("3021", "52.4060", "16.9250"), // Poznań (seat of powiat poznański)
+    ("3022", "51.6090", "16.8580"), // Rawicz
+    ("3023", "52.2870", "17.8720"), // Słupca
+    ("3024", "52.6120", "16.5770"), // Szamotuły
+    ("3025", "52.2280", "17.2770"), // Środa Wielkopolska
+    ("3026", "52.0890", "17.0150"), // Śrem
+    ("3027", "52.0150", "18.5000"), // Turek
+    ("3028", "52.8080", "17.1990"), // Wągrowiec
+    ("3029", "52.1160", "16.1150"), // Wolsztyn
+    ("3030", "52.3250", "17.5660"), // Września
+    ("3031", "53.3610", "17.0400"), // Złotów
+    ("3061", "51.7570", "18.0850"), // Kalisz
+    ("3062", "52.2230", "18.2510"), // Konin
+    ("3063", "51.8430", "16.5750"), // Leszno
+    ("3064", "52.4060", "16.9250"), // Poznań
+];
+const GMINA_OFFICES: &[(&str, &str, &str)] = &[(KORNIK, "52.2475", "17.0969"), (CZERWONAK, "52.4720", "16.9810")];
+
+fn demo_coordinates(teryt: &str) -> Option<(String, String)> {
+    let exact = GMINA_OFFICES.iter().find(|(code, ..)| *code == teryt);
+    let seat = || POWIAT_SEATS.iter().find(|(code, ..)| teryt.starts_with(code));
+    exact.or_else(seat).map(|(_, lat, lon)| (lat.to_string(), lon.to_string()))
+}
+
 fn unit_name(kind: TerytKind, name: &str) -> String {
     match kind {
         TerytKind::Powiat => format!("Powiat {name}"),
@@ -257,6 +304,7 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<DemoPeople, Box<dyn 
         let since =
             NaiveDate::from_ymd_opt(1990 + rng.below(34) as i32, 1 + rng.below(12) as u32, 1).expect("valid date");
         let city = entry.name.to_string();
+        let (latitude, longitude) = demo_coordinates(entry.code).unzip();
         let input = UnitInput {
             kind: Some(entry.kind.as_str().into()),
             name: Some(name.clone()),
@@ -281,6 +329,8 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<DemoPeople, Box<dyn 
                 rng.below(100)
             )),
             member_since: member.then(|| since.to_string()),
+            latitude,
+            longitude,
             segments: Some(
                 ["EDU", "LEX", "PIAS+", "CWE", "ZZG/P"]
                     .iter()
