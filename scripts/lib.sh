@@ -288,6 +288,17 @@ start_outbox_relay() {
     "$PY" "$EWOKISS_ROOT/scripts/localstack/outbox_relay.py" --queue "$queue" --lambda "http://127.0.0.1:$lambda_port"
 }
 
+# start_queue_relay ENVFILE LAMBDA_PORT QUEUE FUNCTION: Lambda's SQS trigger of FUNCTION
+# (e.g. BillingQueue → billing), with partial batch failures
+start_queue_relay() {
+  local envfile=$1 lambda_port=$2 queue=$3 function=$4
+  log "starting the queue relay ($queue → $function)"
+  start_bg "$function-relay" "$LOG_DIR/$function-relay.log" \
+    bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$envfile" \
+    "$PY" "$EWOKISS_ROOT/scripts/localstack/outbox_relay.py" --no-outbox --queue "$queue" \
+    --function "$function" --lambda "http://127.0.0.1:$lambda_port"
+}
+
 # start_site PORT LAMBDA_PORT MOTO_PORT CONFIG
 start_site() {
   local port=$1 lambda_port=$2 moto_port=$3 config=$4

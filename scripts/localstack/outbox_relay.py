@@ -7,7 +7,9 @@ It reads pending outbox entries from the table's GSI1 (the pipe reads the table'
 moto's stream does not cover transactions), sends each once to the emulator's queue, and
 invokes the function through `cargo lambda watch`'s Lambda Invoke API.
 
-Usage: outbox_relay.py --queue NAME --lambda http://127.0.0.1:9000 [--function notifications]
+With `--no-outbox` it is only the SQS trigger of a function (e.g. BillingQueue → billing).
+
+Usage: outbox_relay.py --queue NAME --lambda http://127.0.0.1:9000 [--function notifications] [--no-outbox]
 (environment: the stack's env file — TABLE_NAME, AWS_ENDPOINT_URL, AWS_REGION, keys).
 """
 
@@ -52,6 +54,7 @@ def main():
     parser.add_argument("--lambda", dest="lambda_url", required=True)
     parser.add_argument("--function", default="notifications")
     parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--no-outbox", dest="outbox", action="store_false", help="relay the queue only")
     args = parser.parse_args()
 
     endpoint = os.environ["AWS_ENDPOINT_URL"]
@@ -62,11 +65,13 @@ def main():
     queue_url = sqs.get_queue_url(QueueName=args.queue)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     relayed = set()
-    print(f"[outbox-relay] {table} → {args.queue} → {args.function}", file=sys.stderr, flush=True)
+    tag = "outbox-relay" if args.outbox else f"{args.function}-relay"
+    source = f"{table} → " if args.outbox else ""
+    print(f"[{tag}] {source}{args.queue} → {args.function}", file=sys.stderr, flush=True)
     while True:
         try:
             # The pipe: each new outbox entry once to the queue.
-            for outbox_id in pending_outbox_ids(dynamodb, table):
+            for outbox_id in pending_outbox_ids(dynamodb, table) if args.outbox else []:
                 if outbox_id not in relayed:
                     sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"outboxId": outbox_id}))
                     relayed.add(outbox_id)
@@ -94,11 +99,11 @@ def main():
                 for m in messages:
                     if m["MessageId"] not in failed:
                         sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
-                print(f"[outbox-relay] sent batch of {len(messages)}, {len(failed)} to retry", file=sys.stderr, flush=True)
+                print(f"[{tag}] sent batch of {len(messages)}, {len(failed)} to retry", file=sys.stderr, flush=True)
             else:
                 time.sleep(args.interval)
         except Exception as error:  # keep relaying; the function or emulator may be restarting
-            print(f"[outbox-relay] {error}", file=sys.stderr, flush=True)
+            print(f"[{tag}] {error}", file=sys.stderr, flush=True)
             time.sleep(max(args.interval, 2))
 
 

@@ -349,3 +349,10 @@ mod tests {
         assert!(!format!("{inner}#").starts_with(&format!("{outer}#")));
     }
 }
+
+// ---- billing ------------------------------------------------------------------------------
+
+/// The last number given in a document series and year (plain attribute `last`).
+pub fn number_counter(series: &str, year: i32) -> Key {
+    Key::new(format!("COUNTER#{series}#{year}"), "COUNTER")
+}

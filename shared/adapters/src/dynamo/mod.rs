@@ -2,6 +2,7 @@
 //! data}` where `data` is the domain entity serialised by serde; keys come from `crate::keys`.
 
 mod counter;
+pub mod numbering;
 pub mod outbox;
 pub mod registry;
 pub mod trainings;
@@ -122,12 +123,16 @@ impl Table {
             .scan_index_forward(!query.newest_first)
             .set_limit(query.limit)
             .set_exclusive_start_key(start);
-        request = match query.sort_prefix {
-            Some(prefix) => request
+        request = match (query.sort_prefix, query.sort_at_most) {
+            (Some(prefix), _) => request
                 .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
                 .expression_attribute_names("#sk", sk_name)
                 .expression_attribute_values(":prefix", s(prefix)),
-            None => request.key_condition_expression("#pk = :pk"),
+            (None, Some(max)) => request
+                .key_condition_expression("#pk = :pk AND #sk <= :max")
+                .expression_attribute_names("#sk", sk_name)
+                .expression_attribute_values(":max", s(max)),
+            (None, None) => request.key_condition_expression("#pk = :pk"),
         };
         if let Some(filter) = query.filter {
             request = request.filter_expression(filter.expression);
@@ -226,6 +231,8 @@ pub struct Query<'a> {
     pub index: Option<&'static str>,
     pub partition: &'a str,
     pub sort_prefix: Option<&'a str>,
+    /// Sort keys up to and including this one (e.g. "due on or before").
+    pub sort_at_most: Option<&'a str>,
     pub newest_first: bool,
     pub limit: Option<i32>,
     pub cursor: Option<&'a str>,
@@ -234,7 +241,16 @@ pub struct Query<'a> {
 
 impl<'a> Query<'a> {
     pub fn table(partition: &'a str) -> Self {
-        Self { index: None, partition, sort_prefix: None, newest_first: false, limit: None, cursor: None, filter: None }
+        Self {
+            index: None,
+            partition,
+            sort_prefix: None,
+            sort_at_most: None,
+            newest_first: false,
+            limit: None,
+            cursor: None,
+            filter: None,
+        }
     }
 
     pub fn index(index: &'static str, partition: &'a str) -> Self {
@@ -243,6 +259,11 @@ impl<'a> Query<'a> {
 
     pub fn prefix(mut self, prefix: &'a str) -> Self {
         self.sort_prefix = Some(prefix);
+        self
+    }
+
+    pub fn at_most(mut self, max: &'a str) -> Self {
+        self.sort_at_most = Some(max);
         self
     }
 
