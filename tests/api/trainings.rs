@@ -560,7 +560,8 @@ async fn the_invited_list_selects_units_by_criteria_and_by_hand() {
         .expect(201);
     let venue = saved["venue"]["id"].as_str().unwrap();
     let near = json!({"criteria": {"unitKinds": ["gmina_wiejska"], "membersOnly": true, "segments": ["EDU"], "maxDistanceKm": "30"}});
-    let within = app.staff("POST", &format!("/invited/preview?venueId={venue}"), Some(&staff), Some(near)).await.expect(200);
+    let within =
+        app.staff("POST", &format!("/invited/preview?venueId={venue}"), Some(&staff), Some(near)).await.expect(200);
     let ids: Vec<&str> = within["units"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&member["id"].as_str().unwrap()), "Dopiewo is within 30 km");
     assert!(!ids.contains(&far["id"].as_str().unwrap()), "Piła is not");

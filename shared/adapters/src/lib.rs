@@ -4,6 +4,8 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+#[cfg(feature = "s3")]
+pub mod documents;
 pub mod dynamo;
 pub mod export;
 pub mod http;
