@@ -1,0 +1,1 @@
+//! Worked examples and properties of contract billing.
