@@ -446,15 +446,20 @@ impl Enrolment {
     }
 
     /// Whether the unit pays for this enrolment. `unit_is_member` is the unit's membership on
-    /// the training's first day.
+    /// the training's first day. No-shows and late cancellations are charged unless waived or
+    /// switched off by the training's [`crate::training::SettlementRules`].
     pub fn is_chargeable(&self, training: &Training, unit_is_member: bool) -> bool {
         if training.price.is_free() || (training.members_free && unit_is_member) {
             return false;
         }
         match self.status {
             EnrolmentStatus::Attended => true,
-            EnrolmentStatus::Absent => !self.charge_waived,
-            EnrolmentStatus::Cancelled => self.cancelled.as_ref().is_some_and(|c| c.late) && !self.charge_waived,
+            EnrolmentStatus::Absent => training.settlement_rules.charge_no_shows && !self.charge_waived,
+            EnrolmentStatus::Cancelled => {
+                training.settlement_rules.charge_late_cancellations
+                    && self.cancelled.as_ref().is_some_and(|c| c.late)
+                    && !self.charge_waived
+            }
             EnrolmentStatus::Enrolled | EnrolmentStatus::Waitlisted => false,
         }
     }
@@ -715,8 +720,21 @@ mod tests {
         let members_free = Training { members_free: true, ..training.clone() };
         assert!(!with(Absent, None, false).is_chargeable(&members_free, true));
         assert!(!with(Cancelled, Some(true), false).is_chargeable(&members_free, true));
-        let free = Training { price: crate::training::Price::free(), ..training };
+        let free = Training { price: crate::training::Price::free(), ..training.clone() };
         assert!(!with(Attended, None, false).is_chargeable(&free, false));
+        // Per-training switches: a rule turned off spares that kind of absence only.
+        let rules = |charge_no_shows, charge_late_cancellations| Training {
+            settlement_rules: crate::training::SettlementRules { charge_no_shows, charge_late_cancellations },
+            ..training.clone()
+        };
+        let no_shows_free = rules(false, true);
+        assert!(!with(Absent, None, false).is_chargeable(&no_shows_free, false));
+        assert!(with(Cancelled, Some(true), false).is_chargeable(&no_shows_free, false));
+        assert!(with(Attended, None, false).is_chargeable(&no_shows_free, false));
+        let late_free = rules(true, false);
+        assert!(with(Absent, None, false).is_chargeable(&late_free, false));
+        assert!(!with(Cancelled, Some(true), false).is_chargeable(&late_free, false));
+        assert!(with(Attended, None, false).is_chargeable(&rules(false, false), false));
     }
 
     #[test]

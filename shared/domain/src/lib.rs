@@ -10,6 +10,7 @@ pub mod ids;
 pub mod notification;
 pub mod person;
 pub mod search;
+pub mod settlement;
 pub mod task;
 pub mod templates;
 pub mod teryt;

@@ -210,6 +210,23 @@ impl std::fmt::Display for AttendanceRule {
     }
 }
 
+/// Which absences a training charges. Per training, both on by default; staff may still waive
+/// one enrolment's charge (`Enrolment::charge_waived`). Fixed at completion like the price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SettlementRules {
+    /// A person absent (not meeting the attendance rule) is charged.
+    pub charge_no_shows: bool,
+    /// A cancellation after the cancellation deadline is charged.
+    pub charge_late_cancellations: bool,
+}
+
+impl Default for SettlementRules {
+    fn default() -> Self {
+        Self { charge_no_shows: true, charge_late_cancellations: true }
+    }
+}
+
 /// A trainer (prowadzący): a person record, internal or external, with the name at the time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -247,6 +264,9 @@ pub struct Training {
     /// Members attend within their membership fee.
     #[serde(default)]
     pub members_free: bool,
+    /// Charging of no-shows and late cancellations (absent in older records = both charged).
+    #[serde(default)]
+    pub settlement_rules: SettlementRules,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolment_deadline: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -623,6 +643,10 @@ pub struct TrainingInput {
     /// Legal basis of the exemption; blank = art. 43 ust. 1 pkt 29 lit. c.
     pub vat_exempt_basis: Option<String>,
     pub members_free: Option<bool>,
+    /// Charge persons absent from the training (default true).
+    pub charge_no_shows: Option<bool>,
+    /// Charge cancellations after the cancellation deadline (default true).
+    pub charge_late_cancellations: Option<bool>,
     pub enrolment_deadline: Option<String>,
     pub cancellation_deadline: Option<String>,
     pub go_no_go_days_before: Option<u32>,
@@ -683,6 +707,7 @@ impl TrainingInput {
             min_participants: 0,
             price: Price::free(),
             members_free: false,
+            settlement_rules: SettlementRules::default(),
             enrolment_deadline: None,
             cancellation_deadline: None,
             go_no_go_days_before: DEFAULT_GO_NO_GO_DAYS,
@@ -830,6 +855,12 @@ impl TrainingInput {
         }
         if let Some(free) = self.members_free {
             t.members_free = free;
+        }
+        if let Some(charge) = self.charge_no_shows {
+            t.settlement_rules.charge_no_shows = charge;
+        }
+        if let Some(charge) = self.charge_late_cancellations {
+            t.settlement_rules.charge_late_cancellations = charge;
         }
         t.enrolment_deadline =
             errors.patch("enrolmentDeadline", t.enrolment_deadline, self.enrolment_deadline.as_deref(), parse_date);
@@ -1019,6 +1050,11 @@ fn check_training(before: &Training, after: &Training, errors: &mut ValidationEr
             ("sessions", before.sessions != after.sessions),
             ("priceNet", before.price != after.price),
             ("membersFree", before.members_free != after.members_free),
+            ("chargeNoShows", before.settlement_rules.charge_no_shows != after.settlement_rules.charge_no_shows),
+            (
+                "chargeLateCancellations",
+                before.settlement_rules.charge_late_cancellations != after.settlement_rules.charge_late_cancellations,
+            ),
             ("attendanceRule", before.attendance_rule != after.attendance_rule),
         ];
         for (field, changed) in locked {
@@ -1060,6 +1096,16 @@ fn training_changes(before: &Training, after: &Training) -> Vec<FieldChange> {
     changes.compare("minParticipants", Some(&before.min_participants), Some(&after.min_participants));
     changes.compare("price", Some(&price(before)), Some(&price(after)));
     changes.compare("membersFree", Some(&before.members_free), Some(&after.members_free));
+    changes.compare(
+        "chargeNoShows",
+        Some(&before.settlement_rules.charge_no_shows),
+        Some(&after.settlement_rules.charge_no_shows),
+    );
+    changes.compare(
+        "chargeLateCancellations",
+        Some(&before.settlement_rules.charge_late_cancellations),
+        Some(&after.settlement_rules.charge_late_cancellations),
+    );
     changes.compare("enrolmentDeadline", before.enrolment_deadline.as_ref(), after.enrolment_deadline.as_ref());
     changes.compare(
         "cancellationDeadline",

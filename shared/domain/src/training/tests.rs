@@ -227,6 +227,10 @@ fn patch_respects_the_phase() {
         codes(patch(&completed, TrainingInput { price_net: Some("500".into()), ..Default::default() })),
         ["locked_after_completion"]
     );
+    assert_eq!(
+        codes(patch(&completed, TrainingInput { charge_no_shows: Some(false), ..Default::default() })),
+        ["locked_after_completion"]
+    );
     let cancelled = training_in(Phase::Cancelled);
     assert_eq!(
         codes(patch(&cancelled, TrainingInput { title: Some("X".into()), ..Default::default() })),
@@ -527,4 +531,24 @@ proptest! {
             prop_assert_eq!(change.from, from);
         }
     }
+}
+
+#[test]
+fn settlement_rules_default_to_charging_and_older_records_still_load() {
+    let training = training_in(Phase::Planned);
+    assert_eq!(training.settlement_rules, SettlementRules { charge_no_shows: true, charge_late_cancellations: true });
+    let mut json = serde_json::to_value(&training).unwrap();
+    assert_eq!(json["settlementRules"], serde_json::json!({"chargeNoShows": true, "chargeLateCancellations": true}));
+    // A record stored before the rules existed: both charged.
+    json.as_object_mut().unwrap().remove("settlementRules");
+    assert_eq!(serde_json::from_value::<Training>(json.clone()).unwrap().settlement_rules, SettlementRules::default());
+    // A partial object keeps the default for the missing switch.
+    json["settlementRules"] = serde_json::json!({"chargeNoShows": false});
+    let partial = serde_json::from_value::<Training>(json).unwrap().settlement_rules;
+    assert_eq!(partial, SettlementRules { charge_no_shows: false, charge_late_cancellations: true });
+    let input = TrainingInput { charge_late_cancellations: Some(false), version: Some(1), ..Default::default() };
+    let (patched, changes) =
+        input.update(&training, &TrainingKind::catalogue(), &References::default(), Utc::now()).unwrap();
+    assert!(!patched.settlement_rules.charge_late_cancellations && patched.settlement_rules.charge_no_shows);
+    assert!(changes.iter().any(|c| c.field == "chargeLateCancellations"), "{changes:?}");
 }
