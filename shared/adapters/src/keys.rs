@@ -4,7 +4,9 @@
 
 use ewokiss_domain::enrolment::{Enrolment, EnrolmentStatus};
 use ewokiss_domain::history::ObjectKind;
-use ewokiss_domain::ids::{PersonId, TaskId, TrainingId, UnitId, VenueId};
+use ewokiss_domain::contract::Contract;
+use ewokiss_domain::settlement::{Settlement, SettlementNumber, SettlementStatus};
+use ewokiss_domain::ids::{ContractId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId};
 use ewokiss_domain::notification::Notification;
 use ewokiss_domain::person::{Person, PersonStatus};
 use ewokiss_domain::search;
@@ -355,4 +357,91 @@ mod tests {
 /// The last number given in a document series and year (plain attribute `last`).
 pub fn number_counter(series: &str, year: i32) -> Key {
     Key::new(format!("COUNTER#{series}#{year}"), "COUNTER")
+}
+
+pub fn contract(id: ContractId) -> Key {
+    Key::new(format!("CONTRACT#{id}"), "CONTRACT")
+}
+
+/// GSI1: the contracts of a unit, by start date.
+pub fn contract_of_unit(contract: &Contract) -> IndexKey {
+    IndexKey { pk: unit_contracts_partition(contract.unit_id), sk: format!("{}#{}", contract.start, contract.id) }
+}
+
+pub fn unit_contracts_partition(unit_id: UnitId) -> String {
+    format!("CONTRACTS#{unit_id}")
+}
+
+/// Contracts are spread over this many due-index partitions, so a large run reads them in
+/// parallel and no single partition takes every contract's writes.
+pub const DUE_SHARDS: u32 = 8;
+
+/// GSI2: a contract under the day its next charge falls due (absent when nothing will).
+pub fn contract_due(contract: &Contract, due_on: chrono::NaiveDate) -> IndexKey {
+    let shard = contract.id.as_uuid().as_u128() % u128::from(DUE_SHARDS);
+    IndexKey { pk: contracts_due_partition(shard as u32), sk: format!("{due_on}#{}", contract.id) }
+}
+
+pub fn contracts_due_partition(shard: u32) -> String {
+    format!("CONTRACTS_DUE#{shard}")
+}
+
+/// The upper bound of "due on or before `day`" in a due partition.
+pub fn due_until(day: chrono::NaiveDate) -> String {
+    format!("{day}#~")
+}
+
+/// GSI3: every contract, by start date (the staff list).
+pub const ALL_CONTRACTS: &str = "CONTRACTS";
+
+pub fn contract_in_list(contract: &Contract) -> IndexKey {
+    IndexKey { pk: ALL_CONTRACTS.into(), sk: format!("{}#{}", contract.start, contract.id) }
+}
+
+pub const PERIOD_PREFIX: &str = "PERIOD#";
+
+/// What is billed for one period of a contract (the charges' sums and count).
+pub fn billed_period(id: ContractId, period_key: &str) -> Key {
+    Key::new(contract(id).pk, format!("{PERIOD_PREFIX}{period_key}"))
+}
+
+/// One charge of a contract: `{period}#{sequence}`, written once.
+pub fn contract_charge(id: ContractId, charge_key: &str) -> Key {
+    Key::new(contract(id).pk, format!("CHARGE#{charge_key}"))
+}
+
+pub fn settlement(id: SettlementId) -> Key {
+    Key::new(format!("SETTLEMENT#{id}"), "SETTLEMENT")
+}
+
+/// A settled line's claim: a line (an enrolment, a contract charge) is settled at most once, ever.
+pub fn settled_line(line_key: &str) -> Key {
+    Key::new(format!("SETTLED#{line_key}"), "SETTLED")
+}
+
+fn settlement_sort(settlement: &Settlement) -> String {
+    format!("{}#{}", settlement.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), settlement.id)
+}
+
+/// GSI1: the settlements of a unit, by creation.
+pub fn settlement_of_unit(settlement: &Settlement) -> IndexKey {
+    IndexKey { pk: unit_settlements_partition(settlement.unit_id), sk: settlement_sort(settlement) }
+}
+
+pub fn unit_settlements_partition(unit_id: UnitId) -> String {
+    format!("SETTLEMENTS_OF#{unit_id}")
+}
+
+/// GSI2: settlements by status, oldest first (drafts to issue, issued ones to export).
+pub fn settlement_by_status(settlement: &Settlement) -> IndexKey {
+    IndexKey { pk: settlements_status_partition(settlement.status), sk: settlement_sort(settlement) }
+}
+
+pub fn settlements_status_partition(status: SettlementStatus) -> String {
+    format!("SETTLEMENTS#{}", status.code())
+}
+
+/// Which settlement holds a number (written when it is issued; payment files name numbers).
+pub fn settlement_number(number: &SettlementNumber) -> Key {
+    Key::new(format!("SETTLEMENT_NO#{number}"), "SETTLEMENT_NO")
 }

@@ -2,7 +2,9 @@
 //! data}` where `data` is the domain entity serialised by serde; keys come from `crate::keys`.
 
 mod counter;
+pub mod contracts;
 pub mod numbering;
+pub mod settlements;
 pub mod outbox;
 pub mod registry;
 pub mod trainings;
