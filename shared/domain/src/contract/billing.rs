@@ -351,7 +351,7 @@ fn settle(contract: &Contract, period: &Period, billed: Option<&BilledPeriod>) -
             .zip(0..)
             .map(|(line, sequence)| {
                 let description = format!(
-                    "Umowa {} — {} ({})",
+                    "Umowa „{}” — {} ({})",
                     contract.subject,
                     period.label_pl(),
                     extent(contract.pro_rata, period, Some(line))
@@ -371,7 +371,7 @@ fn settle(contract: &Contract, period: &Period, billed: Option<&BilledPeriod>) -
         .map(|((vat, line, net_billed), sequence)| {
             let owed = line.map_or(Decimal::ZERO, |line| line.net);
             let description = format!(
-                "Korekta: umowa {} — {}: było {} zł, jest {} zł ({})",
+                "Korekta: umowa „{}” — {}: było {} zł, jest {} zł ({})",
                 contract.subject,
                 period.label_pl(),
                 format_pln(net_billed),

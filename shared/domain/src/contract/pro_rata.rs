@@ -81,10 +81,13 @@ impl Fraction {
     pub const ZERO: Fraction = Fraction { numerator: 0, denominator: 1 };
     pub const ONE: Fraction = Fraction { numerator: 1, denominator: 1 };
 
-    /// `amount × self`, rounded half-up to grosze. Multiplying before dividing keeps the
-    /// product exact, so a true midpoint (…,xx5) is recognised and rounded up.
+    /// `amount × self`, rounded half-up to grosze and always written with 2 decimal places.
+    /// Multiplying before dividing keeps the product exact, so a true midpoint (…,xx5) is
+    /// recognised and rounded up.
     pub fn of(self, amount: Decimal) -> Decimal {
-        round_grosze(amount * Decimal::from(self.numerator) / Decimal::from(self.denominator))
+        let mut share = round_grosze(amount * Decimal::from(self.numerator) / Decimal::from(self.denominator));
+        share.rescale(2);
+        share
     }
 }
 
@@ -98,7 +101,7 @@ pub fn pro_rata_amount(
     until: NaiveDate,
 ) -> Decimal {
     if until < from {
-        return Decimal::ZERO;
+        return Decimal::new(0, 2);
     }
     let after_last = until.succ_opt().unwrap_or(until);
     pro_rata.position(period, after_last).of(full_amount) - pro_rata.position(period, from).of(full_amount)
