@@ -1,0 +1,820 @@
+//! Billing use cases: long-term contracts and their monthly run, settlements of completed
+//! trainings per unit, and issuing settlements with gapless numbers.
+//!
+//! Every write is keyed by what it bills (a contract period's charge, a line's claim, a number
+//! claim) and conditioned on what was read, so a use case run twice, or two runs at once,
+//! leave the state of one run; a run stopped half way is finished by the next.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate, Utc};
+use ewokiss_domain::access::Actor;
+use ewokiss_domain::contract::{
+    charges_due, next_due_date, BilledPeriod, ChargeKind, Contract, ContractCharge, ContractInput,
+};
+use ewokiss_domain::errors::{FieldError, ValidationErrors};
+use ewokiss_domain::ids::{ContractId, SettlementId, TrainingId, UnitId};
+use ewokiss_domain::settlement::{
+    exclude_settled, plan_settlements, select, BuyerSnapshot, ContractLineInput, CorrectionChange, LineCandidate,
+    Receivables, Selection, Series, Settlement, SettlementDraft, SettlementKind, SettlementNumber, SettlementStatus,
+};
+use ewokiss_domain::time;
+use ewokiss_domain::training::{parse_net, Phase, Price, Training, VatTreatment};
+use ewokiss_domain::unit::Unit;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::{staff_only, Registry};
+use crate::dynamo::contracts::{self as contract_store, StoredCharge};
+use crate::dynamo::settlements as settlement_store;
+use crate::dynamo::trainings as training_store;
+use crate::dynamo::{numbering, Page, StoreError, Transaction};
+use crate::http::{ApiError, Message};
+use crate::keys;
+
+/// Days from the issue date to the payment due date.
+pub const PAYMENT_TERM_DAYS: u32 = 14;
+/// Lines of one settlement at most: its lines' claims are written in one transaction with it
+/// (DynamoDB: 100 items). A unit with more pending lines gets several settlements.
+pub const LINES_PER_SETTLEMENT: usize = 98;
+/// Drafts issued per transaction: counter + (document + number claim [+ corrected original]).
+const ISSUE_BATCH: usize = 30;
+
+// ---- views and inputs ------------------------------------------------------------------------
+
+/// A contract with what is billed of it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractView {
+    pub contract: Contract,
+    pub unit_name: Option<String>,
+    pub billed: Vec<BilledPeriod>,
+    pub charges: Vec<ChargeView>,
+    /// When the next charge falls due (absent: nothing will unless the contract changes).
+    pub next_due: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargeView {
+    #[serde(flatten)]
+    pub charge: ContractCharge,
+    pub settlement_id: SettlementId,
+}
+
+/// A change of a contract: `suspend` (from `on`), `resume` (on `on`), `amend` (from `on`, with
+/// `priceNet` and `vat`) or `terminate` (`on` = the last billed day).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContractChangeInput {
+    pub action: Option<String>,
+    pub on: Option<String>,
+    pub price_net: Option<String>,
+    pub vat: Option<String>,
+    pub vat_exempt_basis: Option<String>,
+    pub version: Option<u64>,
+}
+
+/// What a billing run up to `asOf` bills (nothing is written by the preview).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BillingPreview {
+    pub as_of: NaiveDate,
+    /// Contracts with something due.
+    pub contracts: u32,
+    pub charges: Vec<ChargePreview>,
+    #[schema(value_type = String)]
+    pub total_net: rust_decimal::Decimal,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargePreview {
+    #[serde(flatten)]
+    pub charge: ContractCharge,
+    pub subject: String,
+    pub unit_name: Option<String>,
+}
+
+/// What one contract's billing wrote.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BillOutcome {
+    pub charges_created: u32,
+    pub settlements_created: u32,
+}
+
+/// What staff settle: one training, one unit, or trainings completed in a period (`from`–`to`).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettleInput {
+    pub training_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftView {
+    #[serde(flatten)]
+    pub draft: SettlementDraft,
+    pub unit_name: Option<String>,
+}
+
+/// The settlements a selection would produce, one per unit (nothing is written).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SettlementPreview {
+    pub drafts: Vec<DraftView>,
+    /// Trainings whose lines this settles completely (they move to "settled").
+    pub trainings_completed: Vec<TrainingId>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SettleReport {
+    pub settlements: Vec<Settlement>,
+    pub trainings_settled: Vec<TrainingId>,
+}
+
+/// A unit's settlements and what it owes.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitSettlements {
+    pub settlements: Vec<Settlement>,
+    pub receivables: Receivables,
+}
+
+// ---- errors ----------------------------------------------------------------------------------
+
+fn contract_rule(error: ewokiss_domain::contract::ContractRuleError) -> ApiError {
+    ApiError::field(error.field_error())
+}
+
+fn settlement_rule(error: ewokiss_domain::settlement::SettlementError) -> ApiError {
+    ApiError::field(error.field_error())
+}
+
+fn invalid_date(field: &str) -> FieldError {
+    FieldError::new(field, "invalid_date", "Nieprawidłowa data (RRRR-MM-DD).", "Invalid date (YYYY-MM-DD).")
+}
+
+pub fn parse_day(field: &str, raw: Option<&str>) -> Result<NaiveDate, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Err(FieldError::required(field)),
+        Some(raw) => NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| invalid_date(field)),
+    }
+}
+
+pub fn contract_id(raw: &str) -> Result<ContractId, ApiError> {
+    ContractId::parse(raw).map_err(|_| ApiError::NotFound)
+}
+
+pub fn settlement_id(raw: &str) -> Result<SettlementId, ApiError> {
+    SettlementId::parse(raw).map_err(|_| ApiError::NotFound)
+}
+
+fn not_found_unit() -> ApiError {
+    ApiError::field(FieldError::new("unitId", "unknown_unit", "Nie ma takiej jednostki.", "No such unit."))
+}
+
+/// A transaction lost a race with another writer of the same items: read again and retry.
+fn raced(error: &StoreError) -> bool {
+    matches!(error, StoreError::ConditionFailed { .. })
+}
+
+const RETRIES: usize = 8;
+
+// ---- reads shared by the use cases -----------------------------------------------------------
+
+async fn units_by_id(table: &crate::dynamo::Table, ids: &BTreeSet<UnitId>) -> Result<HashMap<UnitId, Unit>, StoreError> {
+    let ids: Vec<UnitId> = ids.iter().copied().collect();
+    let mut units = HashMap::new();
+    for chunk in ids.chunks(100) {
+        let keys: Vec<keys::Key> = chunk.iter().map(|id| keys::unit(*id)).collect();
+        for item in table.get_many(&keys).await? {
+            let unit: Unit = crate::dynamo::decode(&item)?;
+            units.insert(unit.id, unit);
+        }
+    }
+    Ok(units)
+}
+
+fn contract_line(contract: &Contract, charge: &ContractCharge) -> Result<LineCandidate, StoreError> {
+    LineCandidate::from_contract(ContractLineInput {
+        contract_id: contract.id,
+        unit_id: contract.unit_id,
+        subject: contract.subject.clone(),
+        period_key: charge.period.key(),
+        period_start: charge.period.start,
+        period_end: charge.period.end,
+        sequence: charge.sequence,
+        description: charge.description.clone(),
+        net: charge.net,
+        vat: charge.vat.clone(),
+    })
+    .map_err(|error| StoreError::Decode(format!("contract charge {}: {}", charge.charge_key(), error.en)))
+}
+
+impl Registry {
+    // ---- contracts ---------------------------------------------------------------------------
+
+    pub async fn create_contract(&self, actor: &Actor, input: ContractInput) -> Result<ContractView, ApiError> {
+        staff_only(actor)?;
+        let contract = input.parse(&actor.as_user_ref(), Utc::now())?;
+        let unit = crate::dynamo::registry::get_unit(&self.table, contract.unit_id).await?.ok_or_else(not_found_unit)?;
+        contract_store::create_contract(&self.table, &contract).await?;
+        Ok(ContractView {
+            next_due: next_due_date(&contract, &[]),
+            contract,
+            unit_name: Some(unit.name),
+            billed: Vec::new(),
+            charges: Vec::new(),
+        })
+    }
+
+    pub async fn contract_view(&self, actor: &Actor, id: ContractId) -> Result<ContractView, ApiError> {
+        staff_only(actor)?;
+        let contract = contract_store::get_contract(&self.table, id).await?.ok_or(ApiError::NotFound)?;
+        let (billed, charges, unit) = tokio::try_join!(
+            contract_store::billed_periods(&self.table, id),
+            contract_store::charges_of_contract(&self.table, id),
+            crate::dynamo::registry::get_unit(&self.table, contract.unit_id),
+        )?;
+        Ok(ContractView {
+            next_due: next_due_date(&contract, &billed),
+            unit_name: unit.map(|u| u.name),
+            charges: charges
+                .into_iter()
+                .map(|stored| ChargeView { charge: stored.charge, settlement_id: stored.settlement_id })
+                .collect(),
+            billed,
+            contract,
+        })
+    }
+
+    pub async fn contracts(
+        &self,
+        actor: &Actor,
+        unit: Option<UnitId>,
+        cursor: Option<&str>,
+    ) -> Result<Page<Contract>, ApiError> {
+        staff_only(actor)?;
+        Ok(match unit {
+            Some(unit_id) => Page { items: contract_store::contracts_of_unit(&self.table, unit_id).await?, next: None },
+            None => contract_store::list_contracts(&self.table, 100, cursor).await?,
+        })
+    }
+
+    pub async fn change_contract(
+        &self,
+        actor: &Actor,
+        id: ContractId,
+        input: ContractChangeInput,
+    ) -> Result<ContractView, ApiError> {
+        staff_only(actor)?;
+        let mut errors = ValidationErrors::default();
+        let version = input.version;
+        if version.is_none() {
+            errors.push(FieldError::required("version"));
+        }
+        let on = parse_day("on", input.on.as_deref()).map_err(|e| errors.push(e)).ok();
+        let action = input.action.as_deref().map(str::trim).unwrap_or_default().to_owned();
+        let price = if action == "amend" {
+            let net = errors.required("priceNet", input.price_net.as_deref(), |raw| {
+                parse_net(raw).map_err(|_| ewokiss_domain::values::ValueError::InvalidAmount)
+            });
+            let vat = match VatTreatment::parse(input.vat.as_deref().unwrap_or_default(), input.vat_exempt_basis.as_deref()) {
+                Ok(vat) => Some(vat),
+                Err(error) => {
+                    errors.push(error);
+                    None
+                }
+            };
+            net.zip(vat).map(|(net, vat)| Price { net, vat })
+        } else {
+            None
+        };
+        if !["suspend", "resume", "amend", "terminate"].contains(&action.as_str()) {
+            errors.push(FieldError::new(
+                "action",
+                "unknown_action",
+                "Nieznana zmiana umowy; dozwolone: suspend, resume, amend, terminate.",
+                "Unknown contract change; allowed: suspend, resume, amend, terminate.",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let (on, version) = (on.expect("checked"), version.expect("checked"));
+        let current = contract_store::get_contract(&self.table, id).await?.ok_or(ApiError::NotFound)?;
+        if current.version != version {
+            return Err(ApiError::stale_version());
+        }
+        let by = actor.as_user_ref();
+        let now = Utc::now();
+        let next = match action.as_str() {
+            "suspend" => current.suspend(on, &by, now),
+            "resume" => current.resume(on, &by, now),
+            "amend" => current.amend(on, price.expect("checked"), &by, now),
+            _ => current.terminate(on, &by, now),
+        }
+        .map_err(contract_rule)?;
+        let billed = contract_store::billed_periods(&self.table, id).await?;
+        contract_store::replace_contract(&self.table, &next, current.version, &billed).await?;
+        self.contract_view(actor, id).await
+    }
+
+    // ---- the monthly run -----------------------------------------------------------------------
+
+    /// The contracts with something due on or before `as_of`, from the due index (no scan).
+    pub async fn due_contract_ids(&self, as_of: NaiveDate) -> Result<Vec<ContractId>, StoreError> {
+        let shards = (0..keys::DUE_SHARDS).map(|shard| async move {
+            let mut ids = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = contract_store::due_contracts(&self.table, shard, as_of, cursor.as_deref()).await?;
+                ids.extend(page.items);
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => return Ok::<_, StoreError>(ids),
+                }
+            }
+        });
+        let mut all = Vec::new();
+        for ids in futures_join_all(shards).await {
+            all.extend(ids?);
+        }
+        Ok(all)
+    }
+
+    pub async fn billing_preview(&self, actor: &Actor, as_of: NaiveDate) -> Result<BillingPreview, ApiError> {
+        staff_only(actor)?;
+        let ids = self.due_contract_ids(as_of).await?;
+        let mut charges = Vec::new();
+        let mut unit_ids = BTreeSet::new();
+        let mut contracts = 0;
+        for id in ids {
+            let Some(contract) = contract_store::get_contract(&self.table, id).await? else { continue };
+            let billed = contract_store::billed_periods(&self.table, id).await?;
+            let due = charges_due(&contract, &billed, as_of);
+            if !due.is_empty() {
+                contracts += 1;
+                unit_ids.insert(contract.unit_id);
+            }
+            charges.extend(due.into_iter().map(|charge| (contract.subject.clone(), charge)));
+        }
+        let units = units_by_id(&self.table, &unit_ids).await?;
+        let total_net = charges.iter().map(|(_, charge)| charge.net).sum();
+        Ok(BillingPreview {
+            as_of,
+            contracts,
+            total_net,
+            charges: charges
+                .into_iter()
+                .map(|(subject, charge)| ChargePreview {
+                    unit_name: units.get(&charge.unit_id).map(|u| u.name.clone()),
+                    subject,
+                    charge,
+                })
+                .collect(),
+        })
+    }
+
+    /// Bills everything of one contract due on or before `as_of`: per period, the charges, their
+    /// settlement (a new one for a period's first billing, a correction of the period's
+    /// settlement afterwards) and the period's totals in one transaction; then the contract's
+    /// next due day. Safe to repeat and to run concurrently with itself.
+    pub async fn bill_contract(&self, id: ContractId, as_of: NaiveDate) -> Result<BillOutcome, StoreError> {
+        let mut outcome = BillOutcome::default();
+        for _ in 0..RETRIES {
+            let Some(contract) = contract_store::get_contract(&self.table, id).await? else { return Ok(outcome) };
+            let billed = contract_store::billed_periods(&self.table, id).await?;
+            let due = charges_due(&contract, &billed, as_of);
+            let mut by_period: BTreeMap<String, Vec<ContractCharge>> = BTreeMap::new();
+            for charge in due {
+                by_period.entry(charge.period.key()).or_default().push(charge);
+            }
+            let mut raced_once = false;
+            for (period_key, charges) in &by_period {
+                let before = billed.iter().find(|b| &b.period_key == period_key);
+                match self.bill_period(&contract, before, charges).await {
+                    Ok(created) => {
+                        outcome.charges_created += charges.len() as u32;
+                        outcome.settlements_created += created;
+                    }
+                    Err(error) if raced(&error) => {
+                        raced_once = true;
+                        break;
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+            if raced_once {
+                continue;
+            }
+            // Re-index the contract under its next due day (as of everything now billed).
+            let billed = contract_store::billed_periods(&self.table, id).await?;
+            let mut tx = Transaction::default();
+            contract_store::add_due_update(&mut tx, &self.table, &contract, next_due_date(&contract, &billed));
+            match self.table.transact(tx).await {
+                Ok(()) => return Ok(outcome),
+                Err(error) if raced(&error) => continue,
+                Err(error) => return Err(error),
+            }
+        }
+        Err(StoreError::Backend(format!("contract {id}: too many concurrent changes")))
+    }
+
+    /// One period's charges: regular ones make a new settlement; corrections a correction of
+    /// the settlement that first billed the period. Returns the settlements written (0 or 1).
+    async fn bill_period(
+        &self,
+        contract: &Contract,
+        before: Option<&BilledPeriod>,
+        charges: &[ContractCharge],
+    ) -> Result<u32, StoreError> {
+        let mut after = before.cloned().unwrap_or_else(|| BilledPeriod {
+            period_key: charges[0].period.key(),
+            ..Default::default()
+        });
+        for charge in charges {
+            after.record(charge);
+        }
+        let now = Utc::now();
+        let regular: Vec<&ContractCharge> = charges.iter().filter(|c| c.kind == ChargeKind::Regular).collect();
+        let document = if regular.len() == charges.len() {
+            let lines = charges.iter().map(|c| contract_line(contract, c)).collect::<Result<Vec<_>, _>>()?;
+            Settlement::draft(contract.unit_id, lines, now)
+                .map_err(|e| StoreError::Decode(format!("contract {}: {e}", contract.id)))?
+        } else {
+            self.contract_correction(contract, charges, now).await?
+        };
+        let mut tx = Transaction::default();
+        contract_store::add_period_charges(&mut tx, &self.table, contract, before, &after, charges, document.id);
+        settlement_store::add_new_settlement(&mut tx, &self.table, &document);
+        self.table.transact(tx).await?;
+        Ok(1)
+    }
+
+    /// A correction document for a period's later charges, against the period's first
+    /// settlement: each charge changes the line of the same VAT treatment (or, when the VAT
+    /// changed, the period's first line to that treatment).
+    async fn contract_correction(
+        &self,
+        contract: &Contract,
+        charges: &[ContractCharge],
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Settlement, StoreError> {
+        let period_key = charges[0].period.key();
+        let stored = contract_store::charges_of_contract(&self.table, contract.id).await?;
+        let first = stored
+            .iter()
+            .find(|s| s.charge.period.key() == period_key && s.charge.kind == ChargeKind::Regular)
+            .ok_or_else(|| StoreError::Decode(format!("contract {}: {period_key} has no first charge", contract.id)))?;
+        let original = settlement_store::get_settlement(&self.table, first.settlement_id)
+            .await?
+            .ok_or_else(|| StoreError::Decode(format!("settlement {} is missing", first.settlement_id)))?;
+        if original.status == SettlementStatus::Draft {
+            // Issue it first (the next issuing pass does); until then the period waits.
+            return Err(StoreError::ConditionFailed { label: "original_not_issued" });
+        }
+        let earlier = settlement_store::get_settlements(&self.table, &original.corrected_by).await?;
+        let mut changes = Vec::new();
+        for charge in charges {
+            let same_vat = original.lines.iter().find(|line| line.vat == charge.vat);
+            let line = same_vat.or_else(|| original.lines.first()).expect("a settlement has lines");
+            let line_key = line.line_key();
+            let current: rust_decimal::Decimal = std::iter::once(line.net)
+                .chain(
+                    earlier
+                        .iter()
+                        .flat_map(|s| s.lines.iter())
+                        .filter(|l| l.corrects.as_deref() == Some(line_key.as_str()) && l.vat == charge.vat)
+                        .map(|l| l.net),
+                )
+                .sum();
+            let target = if same_vat.is_some() { current + charge.net } else { charge.net };
+            changes.push(CorrectionChange::Amend {
+                line_key,
+                net: target.max(rust_decimal::Decimal::ZERO),
+                vat: Some(charge.vat.clone()),
+            });
+        }
+        let reason = format!("Zmiana umowy „{}” — {}", contract.subject, charges[0].period.label_pl());
+        Settlement::correction(&original, &earlier, &changes, &reason, now)
+            .map_err(|e| StoreError::Decode(format!("contract {} correction: {e}", contract.id)))
+    }
+
+    // ---- issuing -------------------------------------------------------------------------------
+
+    /// Issues every draft (oldest first) with the next numbers of its series, `today` being the
+    /// issue date; corrections are linked to their originals in the same transaction. Returns
+    /// how many were issued. Safe to run concurrently: a lost race on the counter re-reads.
+    pub async fn issue_drafts(&self, today: NaiveDate) -> Result<u32, StoreError> {
+        let mut issued = 0;
+        let mut attempts = 0;
+        loop {
+            let page = settlement_store::settlements_in_status(&self.table, SettlementStatus::Draft, 200, None).await?;
+            if page.items.is_empty() {
+                return Ok(issued);
+            }
+            let series = page.items[0].kind.series();
+            let batch: Vec<Settlement> = page
+                .items
+                .into_iter()
+                .filter(|s| s.kind.series() == series)
+                .filter(|s| !matches!(&s.kind, SettlementKind::Correction { .. }) || series == Series::Kor)
+                .take(if series == Series::Kor { ISSUE_BATCH / 2 } else { ISSUE_BATCH })
+                .collect();
+            match self.issue_batch(&batch, series, today).await {
+                Ok(count) => {
+                    issued += count;
+                    attempts = 0;
+                }
+                Err(error) if raced(&error) && attempts < 50 => {
+                    attempts += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempts)).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    async fn issue_batch(&self, batch: &[Settlement], series: Series, today: NaiveDate) -> Result<u32, StoreError> {
+        let year = today.year();
+        let last = numbering::last_number(&self.table, series.code(), year).await?;
+        let unit_ids: BTreeSet<UnitId> = batch.iter().map(|s| s.unit_id).collect();
+        let units = units_by_id(&self.table, &unit_ids).await?;
+        let originals: Vec<SettlementId> = batch
+            .iter()
+            .filter_map(|s| match &s.kind {
+                SettlementKind::Correction { of, .. } => Some(*of),
+                SettlementKind::Regular => None,
+            })
+            .collect();
+        let mut originals: HashMap<SettlementId, Settlement> = settlement_store::get_settlements(&self.table, &originals)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let mut tx = Transaction::default();
+        let mut seq = last;
+        for draft in batch {
+            let unit = units
+                .get(&draft.unit_id)
+                .ok_or_else(|| StoreError::Decode(format!("settlement {}: unit {} is missing", draft.id, draft.unit_id)))?;
+            seq += 1;
+            let number = SettlementNumber::new(series, year, seq).map_err(|e| StoreError::Decode(e.en))?;
+            let issued = draft
+                .issue(number, BuyerSnapshot::of(unit), today, PAYMENT_TERM_DAYS)
+                .map_err(|e| StoreError::Decode(format!("settlement {}: {e}", draft.id)))?;
+            settlement_store::add_replace_settlement(&mut tx, &self.table, &issued, draft.version);
+            settlement_store::add_number_claim(&mut tx, &self.table, &number, draft.id);
+            if let SettlementKind::Correction { of, .. } = &draft.kind {
+                if let Some(original) = originals.get(of) {
+                    let linked = original
+                        .link_correction(&issued)
+                        .map_err(|e| StoreError::Decode(format!("settlement {}: {e}", original.id)))?;
+                    settlement_store::add_replace_settlement(&mut tx, &self.table, &linked, original.version);
+                    originals.insert(*of, linked);
+                }
+            }
+        }
+        numbering::take_numbers(&mut tx, &self.table, series.code(), year, last, batch.len() as u32);
+        self.table.transact(tx).await?;
+        Ok(batch.len() as u32)
+    }
+
+    // ---- training settlements --------------------------------------------------------------------
+
+    fn parse_selection(input: SettleInput) -> Result<Selection, ApiError> {
+        let mut errors = ValidationErrors::default();
+        let selection = match (input.training_id.as_deref(), input.unit_id.as_deref(), input.from.as_deref()) {
+            (Some(raw), None, None) => {
+                TrainingId::parse(raw).map(|training_id| Selection::Training { training_id }).map_err(|_| {
+                    FieldError::new("trainingId", "invalid_id", "Nieprawidłowy identyfikator.", "Invalid id.")
+                })
+            }
+            (None, Some(raw), None) => UnitId::parse(raw)
+                .map(|unit_id| Selection::Unit { unit_id })
+                .map_err(|_| FieldError::new("unitId", "invalid_id", "Nieprawidłowy identyfikator.", "Invalid id.")),
+            (None, None, Some(_)) => {
+                let from = parse_day("from", input.from.as_deref());
+                let to = parse_day("to", input.to.as_deref());
+                match (from, to) {
+                    (Ok(from), Ok(to)) if from <= to => Ok(Selection::CompletedIn { from, to }),
+                    (Ok(_), Ok(_)) => Err(FieldError::new(
+                        "to",
+                        "before_from",
+                        "Koniec okresu nie może być przed początkiem.",
+                        "The period cannot end before it starts.",
+                    )),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            _ => Err(FieldError::new(
+                "trainingId",
+                "one_selection",
+                "Wybierz jedno: szkolenie, jednostkę albo okres (od–do).",
+                "Choose one: a training, a unit or a period (from–to).",
+            )),
+        };
+        selection.map_err(|e| {
+            errors.push(e);
+            ApiError::Validation(errors)
+        })
+    }
+
+    /// The pending lines of every completed training (the candidates of any selection).
+    async fn pending_training_lines(&self, selection: &Selection) -> Result<(Vec<LineCandidate>, Vec<Training>), ApiError> {
+        let mut trainings = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = training_store::trainings_in_phase(&self.table, Phase::Completed, 100, cursor.as_deref()).await?;
+            trainings.extend(page.items);
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        if let Selection::Training { training_id } = selection {
+            if !trainings.iter().any(|t| t.id == *training_id) {
+                let training = training_store::get_training(&self.table, *training_id).await?.ok_or(ApiError::NotFound)?;
+                return Err(ApiError::Conflict {
+                    code: "not_completed",
+                    message: Message {
+                        pl: format!("Szkolenie jest w fazie „{}”: rozlicza się szkolenia zakończone.", training.phase.code()),
+                        en: format!("The training is in phase \"{}\": only completed trainings are settled.", training.phase.code()),
+                    },
+                });
+            }
+        }
+        let mut candidates = Vec::new();
+        for training in &trainings {
+            let enrolments = training_store::enrolments_of_training(&self.table, training.id).await?;
+            candidates.extend(enrolments.iter().filter_map(|e| LineCandidate::from_enrolment(training, e)));
+        }
+        let keys: Vec<String> = candidates.iter().map(|c| c.line.line_key()).collect();
+        let settled = settlement_store::settled_keys(&self.table, &keys).await?;
+        Ok((exclude_settled(candidates, &settled), trainings))
+    }
+
+    async fn plan(&self, selection: &Selection) -> Result<(Vec<SettlementDraft>, Vec<TrainingId>), ApiError> {
+        let (pending, trainings) = self.pending_training_lines(selection).await?;
+        let chosen = select(pending.clone(), selection);
+        let chosen_keys: BTreeSet<String> = chosen.iter().map(|c| c.line.line_key()).collect();
+        // A training is settled once none of its lines stays pending after this run.
+        let completed = trainings
+            .iter()
+            .filter(|t| {
+                pending.iter().all(|c| c.line.training_id() != Some(t.id) || chosen_keys.contains(&c.line.line_key()))
+            })
+            .filter(|t| match selection {
+                Selection::Training { training_id } => t.id == *training_id,
+                _ => chosen.iter().any(|c| c.line.training_id() == Some(t.id)) || selection.concerns_training(t),
+            })
+            .map(|t| t.id)
+            .collect();
+        Ok((plan_settlements(chosen), completed))
+    }
+
+    pub async fn settlement_preview(&self, actor: &Actor, input: SettleInput) -> Result<SettlementPreview, ApiError> {
+        staff_only(actor)?;
+        let selection = Self::parse_selection(input)?;
+        let (drafts, trainings_completed) = self.plan(&selection).await?;
+        let unit_ids: BTreeSet<UnitId> = drafts.iter().map(|d| d.unit_id).collect();
+        let units = units_by_id(&self.table, &unit_ids).await?;
+        Ok(SettlementPreview {
+            drafts: drafts
+                .into_iter()
+                .map(|draft| DraftView { unit_name: units.get(&draft.unit_id).map(|u| u.name.clone()), draft })
+                .collect(),
+            trainings_completed,
+        })
+    }
+
+    /// Settles the selection: one settlement per unit (split past [`LINES_PER_SETTLEMENT`]
+    /// lines), issued at once; trainings left with no pending line move to "settled".
+    pub async fn settle(&self, actor: &Actor, input: SettleInput) -> Result<SettleReport, ApiError> {
+        staff_only(actor)?;
+        let selection = Self::parse_selection(input)?;
+        let mut written = Vec::new();
+        let mut completed = Vec::new();
+        for attempt in 0..RETRIES {
+            let (drafts, trainings_completed) = self.plan(&selection).await?;
+            completed = trainings_completed;
+            let mut lost = false;
+            for draft in drafts {
+                for lines in draft.lines.chunks(LINES_PER_SETTLEMENT) {
+                    let part = SettlementDraft {
+                        unit_id: draft.unit_id,
+                        lines: lines.to_vec(),
+                        totals: ewokiss_domain::settlement::Totals::of(lines),
+                    };
+                    let settlement = part.into_settlement(Utc::now()).map_err(settlement_rule)?;
+                    let mut tx = Transaction::default();
+                    settlement_store::add_new_settlement(&mut tx, &self.table, &settlement);
+                    match self.table.transact(tx).await {
+                        Ok(()) => written.push(settlement.id),
+                        // Someone settled one of these lines meanwhile: plan again.
+                        Err(error) if raced(&error) => lost = true,
+                        Err(error) => return Err(error.into()),
+                    }
+                }
+            }
+            if !lost || attempt + 1 == RETRIES {
+                break;
+            }
+        }
+        self.issue_drafts(time::today()).await?;
+        let mut trainings_settled = Vec::new();
+        for training_id in completed {
+            if self.mark_training_settled(actor, training_id).await? {
+                trainings_settled.push(training_id);
+            }
+        }
+        Ok(SettleReport { settlements: settlement_store::get_settlements(&self.table, &written).await?, trainings_settled })
+    }
+
+    /// Moves a completed training with no pending line to "settled" (false: not completed, or
+    /// lines still pending).
+    async fn mark_training_settled(&self, actor: &Actor, id: TrainingId) -> Result<bool, ApiError> {
+        let Some(training) = training_store::get_training(&self.table, id).await? else { return Ok(false) };
+        if training.phase != Phase::Completed {
+            return Ok(false);
+        }
+        match self
+            .change_phase(actor, id, crate::training_app::PhaseInput { to: Some("settled".into()) })
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(ApiError::Validation(_)) | Err(ApiError::Conflict { .. }) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Whether every chargeable line of a completed training is on a settlement.
+    pub(crate) async fn training_settlement_complete(&self, training: &Training) -> Result<bool, StoreError> {
+        let enrolments = training_store::enrolments_of_training(&self.table, training.id).await?;
+        let keys: Vec<String> = enrolments
+            .iter()
+            .filter_map(|e| LineCandidate::from_enrolment(training, e))
+            .map(|c| c.line.line_key())
+            .collect();
+        let settled = settlement_store::settled_keys(&self.table, &keys).await?;
+        Ok(keys.iter().all(|key| settled.contains(key)))
+    }
+
+    // ---- reading settlements -------------------------------------------------------------------
+
+    pub async fn settlement(&self, actor: &Actor, id: SettlementId) -> Result<Settlement, ApiError> {
+        let settlement = settlement_store::get_settlement(&self.table, id).await?.ok_or(ApiError::NotFound)?;
+        if !actor.is_staff() {
+            let unit = crate::dynamo::registry::get_unit(&self.table, settlement.unit_id).await?;
+            // The unit's own settlements and those of its sub-units; nothing else, and a
+            // refusal that does not reveal whether the id exists.
+            if !unit.is_some_and(|unit| actor.may_see_unit(&unit)) || actor.role != ewokiss_domain::access::Role::UnitAdmin {
+                return Err(ApiError::NotFound);
+            }
+        }
+        Ok(settlement)
+    }
+
+    pub async fn unit_settlements(&self, actor: &Actor, unit_id: UnitId) -> Result<UnitSettlements, ApiError> {
+        let unit = crate::dynamo::registry::get_unit(&self.table, unit_id).await?.ok_or(ApiError::NotFound)?;
+        if !actor.is_staff() && !(actor.role == ewokiss_domain::access::Role::UnitAdmin && actor.may_see_unit(&unit)) {
+            return Err(ApiError::Forbidden);
+        }
+        let settlements = settlement_store::all_settlements_of_unit(&self.table, unit_id).await?;
+        let receivables = ewokiss_domain::settlement::unit_receivables(&settlements, time::today());
+        Ok(UnitSettlements { settlements, receivables })
+    }
+
+    pub async fn settlements_in_status(
+        &self,
+        actor: &Actor,
+        status: SettlementStatus,
+        cursor: Option<&str>,
+    ) -> Result<Page<Settlement>, ApiError> {
+        staff_only(actor)?;
+        Ok(settlement_store::settlements_in_status(&self.table, status, 100, cursor).await?)
+    }
+}
+
+/// Awaits futures concurrently (a small `join_all` without another dependency).
+async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut handles = Vec::new();
+    for future in futures {
+        handles.push(Box::pin(future));
+    }
+    let mut outputs = Vec::with_capacity(handles.len());
+    for handle in handles {
+        outputs.push(handle.await);
+    }
+    outputs
+}
+
+/// Why `StoredCharge` is re-exported: the billing function reports them.
+pub type Charge = StoredCharge;
