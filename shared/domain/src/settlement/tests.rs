@@ -516,7 +516,7 @@ fn a_credit_for_one_line_is_a_new_document_referring_to_the_original() {
     // The same line cannot be credited twice.
     let again = Settlement::correction(
         &original,
-        &[credit.clone()],
+        std::slice::from_ref(&credit),
         &[CorrectionChange::Cancel { line_key: key.clone() }],
         "Jeszcze raz",
         now,
@@ -525,7 +525,7 @@ fn a_credit_for_one_line_is_a_new_document_referring_to_the_original() {
     // A later additional charge on the credited line starts from zero.
     let recharge = Settlement::correction(
         &original,
-        &[credit.clone()],
+        std::slice::from_ref(&credit),
         &[CorrectionChange::Amend { line_key: key.clone(), net: dec("150.00"), vat: None }],
         "Udział w połowie zajęć",
         now,
@@ -730,7 +730,7 @@ fn receivables_count_corrections_payments_and_due_dates() {
     // An additional charge is overdue from its own due date only.
     let extra = Settlement::correction(
         &original,
-        &[credit.clone()],
+        std::slice::from_ref(&credit),
         &[CorrectionChange::Amend { line_key: original.lines[0].line_key(), net: dec("500"), vat: None }],
         "Cena wg cennika",
         noon(day(12, 5)),
