@@ -812,3 +812,45 @@ fn polish_date_spans() {
     assert_eq!(format_dates_pl(d(2026, 11, 30), d(2026, 12, 1)), "30.11–01.12.2026");
     assert_eq!(format_dates_pl(d(2026, 12, 30), d(2027, 1, 2)), "30.12.2026–02.01.2027");
 }
+
+proptest! {
+    /// Totals: nets add up exactly, each rate's VAT is its summed net × rate rounded half-up,
+    /// gross = net + VAT, and a credit of every line is the exact mirror of the charge.
+    #[test]
+    fn totals_per_rate_are_exact_and_credits_mirror_charges(
+        lines in proptest::collection::vec((1i64..10_000_000, 0usize..5), 1..15),
+    ) {
+        let unit = UnitId::generate();
+        let treatments = [rate(23), rate(8), rate(5), rate(0), VatTreatment::exempt_default()];
+        let make = |sign: i64| -> Vec<SettlementLine> {
+            lines
+                .iter()
+                .enumerate()
+                .map(|(index, (grosze, vat))| {
+                    let input = ContractLineInput {
+                        net: Decimal::new(sign * grosze, 2),
+                        vat: treatments[*vat].clone(),
+                        sequence: index as u32 + 1,
+                        ..contract_input(unit, "1", 1)
+                    };
+                    LineCandidate::from_contract(input).unwrap().line
+                })
+                .collect()
+        };
+        let charge = Totals::of(&make(1));
+        let credit = Totals::of(&make(-1));
+        let net: Decimal = lines.iter().map(|(grosze, _)| Decimal::new(*grosze, 2)).sum();
+        prop_assert_eq!(charge.net, net);
+        prop_assert_eq!(charge.gross, charge.net + charge.vat_amount);
+        for group in &charge.by_vat {
+            let expected = match &group.vat {
+                VatTreatment::Rate { percent } => {
+                    (group.net * *percent / Decimal::ONE_HUNDRED).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+                }
+                VatTreatment::Exempt { .. } => Decimal::ZERO,
+            };
+            prop_assert_eq!(group.vat_amount, expected);
+        }
+        prop_assert_eq!((credit.net, credit.vat_amount, credit.gross), (-charge.net, -charge.vat_amount, -charge.gross));
+    }
+}
