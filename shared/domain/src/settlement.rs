@@ -407,8 +407,8 @@ impl SettlementError {
             ),
             Self::InvalidAmount => (
                 "amount",
-                "Nieprawidłowa kwota (najwyżej 2 miejsca po przecinku, nie ujemna).".into(),
-                "Invalid amount (at most 2 decimal places, not negative).".into(),
+                "Nieprawidłowa kwota: najwyżej 2 miejsca po przecinku; nowa kwota pozycji nie może być ujemna.".into(),
+                "Invalid amount: at most 2 decimal places; a line's new amount cannot be negative.".into(),
             ),
             Self::NotCorrectable => (
                 "of",
