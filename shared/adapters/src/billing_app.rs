@@ -282,9 +282,13 @@ impl Registry {
         let on = parse_day("on", input.on.as_deref()).map_err(|e| errors.push(e)).ok();
         let action = input.action.as_deref().map(str::trim).unwrap_or_default().to_owned();
         let price = if action == "amend" {
-            let net = errors.required("priceNet", input.price_net.as_deref(), |raw| {
-                parse_net(raw).map_err(|_| ewokiss_domain::values::ValueError::InvalidAmount)
-            });
+            let net = match input.price_net.as_deref().map(str::trim) {
+                None | Some("") => {
+                    errors.push(FieldError::required("priceNet"));
+                    None
+                }
+                Some(raw) => parse_net(raw).map_err(|e| errors.push(e)).ok(),
+            };
             let vat = match VatTreatment::parse(input.vat.as_deref().unwrap_or_default(), input.vat_exempt_basis.as_deref()) {
                 Ok(vat) => Some(vat),
                 Err(error) => {
@@ -700,10 +704,26 @@ impl Registry {
     pub async fn settle(&self, actor: &Actor, input: SettleInput) -> Result<SettleReport, ApiError> {
         staff_only(actor)?;
         let selection = Self::parse_selection(input)?;
+        let (written, completed) = self.settle_selection(&selection).await?;
+        let mut trainings_settled = Vec::new();
+        for training_id in completed {
+            if self.mark_training_settled(actor, training_id).await? {
+                trainings_settled.push(training_id);
+            }
+        }
+        Ok(SettleReport { settlements: settlement_store::get_settlements(&self.table, &written).await?, trainings_settled })
+    }
+
+    /// Writes and issues the settlements of a selection; returns them and the trainings it
+    /// leaves with no pending line. A line settled meanwhile by someone else makes it plan again.
+    pub(crate) async fn settle_selection(
+        &self,
+        selection: &Selection,
+    ) -> Result<(Vec<SettlementId>, Vec<TrainingId>), ApiError> {
         let mut written = Vec::new();
         let mut completed = Vec::new();
         for attempt in 0..RETRIES {
-            let (drafts, trainings_completed) = self.plan(&selection).await?;
+            let (drafts, trainings_completed) = self.plan(selection).await?;
             completed = trainings_completed;
             let mut lost = false;
             for draft in drafts {
@@ -718,7 +738,6 @@ impl Registry {
                     settlement_store::add_new_settlement(&mut tx, &self.table, &settlement);
                     match self.table.transact(tx).await {
                         Ok(()) => written.push(settlement.id),
-                        // Someone settled one of these lines meanwhile: plan again.
                         Err(error) if raced(&error) => lost = true,
                         Err(error) => return Err(error.into()),
                     }
@@ -729,13 +748,7 @@ impl Registry {
             }
         }
         self.issue_drafts(time::today()).await?;
-        let mut trainings_settled = Vec::new();
-        for training_id in completed {
-            if self.mark_training_settled(actor, training_id).await? {
-                trainings_settled.push(training_id);
-            }
-        }
-        Ok(SettleReport { settlements: settlement_store::get_settlements(&self.table, &written).await?, trainings_settled })
+        Ok((written, completed))
     }
 
     /// Moves a completed training with no pending line to "settled" (false: not completed, or
@@ -775,7 +788,7 @@ impl Registry {
             let unit = crate::dynamo::registry::get_unit(&self.table, settlement.unit_id).await?;
             // The unit's own settlements and those of its sub-units; nothing else, and a
             // refusal that does not reveal whether the id exists.
-            if !unit.is_some_and(|unit| actor.may_see_unit(&unit)) || actor.role != ewokiss_domain::access::Role::UnitAdmin {
+            if !unit.is_some_and(|unit| actor.may_manage_unit(&unit.path())) || actor.role != ewokiss_domain::access::Role::UnitAdmin {
                 return Err(ApiError::NotFound);
             }
         }
@@ -784,7 +797,7 @@ impl Registry {
 
     pub async fn unit_settlements(&self, actor: &Actor, unit_id: UnitId) -> Result<UnitSettlements, ApiError> {
         let unit = crate::dynamo::registry::get_unit(&self.table, unit_id).await?.ok_or(ApiError::NotFound)?;
-        if !actor.is_staff() && !(actor.role == ewokiss_domain::access::Role::UnitAdmin && actor.may_see_unit(&unit)) {
+        if !actor.is_staff() && !(actor.role == ewokiss_domain::access::Role::UnitAdmin && actor.may_manage_unit(&unit.path())) {
             return Err(ApiError::Forbidden);
         }
         let settlements = settlement_store::all_settlements_of_unit(&self.table, unit_id).await?;

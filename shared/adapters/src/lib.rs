@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod billing_app;
 pub mod config;
 #[cfg(feature = "s3")]
 pub mod documents;

@@ -340,11 +340,16 @@ impl Registry {
             ApiError::field(FieldError::new("to", "unknown_phase", "Nieznana faza.", "Unknown phase."))
         })?;
         let current = store::get_training(&self.table, id).await?.ok_or(ApiError::NotFound)?;
+        // "Wystaw transakcję": moving to settled settles the training's units first.
+        if to == Phase::Settled && current.phase == Phase::Completed {
+            let selection = ewokiss_domain::settlement::Selection::Training { training_id: id };
+            self.settle_selection(&selection).await?;
+        }
         let enrolments = store::enrolments_of_training(&self.table, id).await?;
         let facts = TransitionFacts {
             attendance_complete: enrolment::attendance_complete(&enrolments, &current.sessions),
             enrolled_count: enrolments.iter().filter(|e| e.status == EnrolmentStatus::Enrolled).count() as u32,
-            settlement_complete: false,
+            settlement_complete: to == Phase::Settled && self.training_settlement_complete(&current).await?,
         };
         let by = actor.as_user_ref();
         let (next, change) =
