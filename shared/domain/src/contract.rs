@@ -257,9 +257,10 @@ impl Contract {
         }
     }
 
-    /// The terms in force on `day` (the first terms before the start).
-    pub fn terms_on(&self, day: NaiveDate) -> &Terms {
-        self.terms.iter().rev().find(|terms| terms.effective_from <= day).unwrap_or(&self.terms[0])
+    /// The terms in force on `day` (the first terms before the start; `None` only for a record
+    /// without terms, which [`ContractInput::parse`] never creates).
+    pub fn terms_on(&self, day: NaiveDate) -> Option<&Terms> {
+        self.terms.iter().rev().find(|terms| terms.effective_from <= day).or(self.terms.first())
     }
 
     /// The open suspension, if the contract is suspended until further notice.
