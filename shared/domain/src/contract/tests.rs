@@ -504,6 +504,53 @@ fn nonsense_changes_are_refused_with_a_field_error() {
 }
 
 #[test]
+fn change_input_applies_each_kind_and_names_the_right_field() {
+    let signed = contract(Quarterly, Advance, Days, "2027-01-01", "3000.00");
+    let change = |json: serde_json::Value| serde_json::from_value::<ContractChangeInput>(json).unwrap();
+    let paused = change(serde_json::json!({"kind": "suspend", "from": "2027-02-01", "version": 1}))
+        .apply(&signed, &staff(), now())
+        .unwrap();
+    assert_eq!(paused.suspensions, [Suspension { from: date("2027-02-01"), until: None }]);
+    let errors = change(serde_json::json!({"kind": "resume", "on": "2027-02-01", "version": 2}))
+        .apply(&paused, &staff(), now())
+        .unwrap_err();
+    assert_eq!((errors.0[0].field.as_str(), errors.0[0].code.as_str()), ("on", "resume_too_early"));
+
+    // Only the VAT changes: the net in force that day is kept.
+    let exempt = change(serde_json::json!({"kind": "amend", "effectiveFrom": "2027-04-01", "vat": "zw", "version": 1}))
+        .apply(&signed, &staff(), now())
+        .unwrap();
+    assert_eq!(
+        exempt.terms[1],
+        Terms { effective_from: date("2027-04-01"), price: price("3000.00", VatTreatment::exempt_default()) }
+    );
+    let raised = change(
+        serde_json::json!({"kind": "amend", "effectiveFrom": "2027-04-01", "priceNet": "3 300,00", "version": 1}),
+    )
+    .apply(&signed, &staff(), now())
+    .unwrap();
+    assert_eq!(raised.terms[1].price, price("3300.00", rate(23)));
+
+    let errors = change(serde_json::json!({"kind": "amend", "effectiveFrom": "2027-04-01"}))
+        .apply(&signed, &staff(), now())
+        .unwrap_err();
+    let fields: Vec<_> = errors.0.iter().map(|error| (error.field.as_str(), error.code.as_str())).collect();
+    assert_eq!(fields, [("version", "required"), ("priceNet", "required")]);
+    let errors =
+        change(serde_json::json!({"kind": "terminate", "from": "2027-05-01", "lastDay": "2026-12-31", "version": 1}))
+            .apply(&signed, &staff(), now())
+            .unwrap_err();
+    assert_eq!((errors.0[0].field.as_str(), errors.0[0].code.as_str()), ("from", "not_applicable"));
+    let errors = change(serde_json::json!({"kind": "terminate", "lastDay": "2026-12-31", "version": 1}))
+        .apply(&signed, &staff(), now())
+        .unwrap_err();
+    assert_eq!((errors.0[0].field.as_str(), errors.0[0].code.as_str()), ("lastDay", "before_contract_start"));
+    let errors =
+        change(serde_json::json!({"kind": "pause", "version": 1})).apply(&signed, &staff(), now()).unwrap_err();
+    assert_eq!(errors.0[0].code, "unknown_contract_change");
+}
+
+#[test]
 fn history_records_every_change_with_author_and_version() {
     let signed = contract(Quarterly, Advance, Days, "2027-01-01", "3000.00");
     let later = now() + Duration::days(40);
