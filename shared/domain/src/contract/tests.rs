@@ -449,7 +449,9 @@ fn billing_day_is_the_warsaw_date_around_dst_changes() {
     // would still say March.
     assert_eq!(keys_due_at(Utc.with_ymd_and_hms(2027, 3, 31, 21, 59, 59).unwrap()), "2027-03#0");
     assert_eq!(keys_due_at(Utc.with_ymd_and_hms(2027, 3, 31, 22, 0, 0).unwrap()), "2027-04#0");
-    // During the skipped hour on 28 March (02:00–03:00 local does not exist) it is still March.
+    // The night of the change itself (01:00 UTC: 02:00 CET jumps to 03:00 CEST) is 28 March
+    // on both sides of the jump.
+    assert_eq!(keys_due_at(Utc.with_ymd_and_hms(2027, 3, 28, 0, 30, 0).unwrap()), "2027-03#0");
     assert_eq!(keys_due_at(Utc.with_ymd_and_hms(2027, 3, 28, 1, 30, 0).unwrap()), "2027-03#0");
     // Winter time returns on Sunday 31 October 2027 (03:00 CEST → 02:00 CET): at midnight Warsaw
     // is UTC+1, so November begins at 23:00 UTC.
