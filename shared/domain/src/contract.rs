@@ -257,9 +257,10 @@ impl Contract {
         }
     }
 
-    /// The terms in force on `day` (the first terms before the start).
-    pub fn terms_on(&self, day: NaiveDate) -> &Terms {
-        self.terms.iter().rev().find(|terms| terms.effective_from <= day).unwrap_or(&self.terms[0])
+    /// The terms in force on `day` (the first terms before the start; `None` only for a record
+    /// without terms, which [`ContractInput::parse`] never creates).
+    pub fn terms_on(&self, day: NaiveDate) -> Option<&Terms> {
+        self.terms.iter().rev().find(|terms| terms.effective_from <= day).or(self.terms.first())
     }
 
     /// The open suspension, if the contract is suspended until further notice.
@@ -443,6 +444,122 @@ impl ContractInput {
             }),
             _ => Err(errors),
         }
+    }
+}
+
+/// One change of a contract as posted by staff; which date field applies depends on `kind`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContractChangeInput {
+    /// `suspend`, `resume`, `amend` or `terminate`.
+    pub kind: Option<String>,
+    /// suspend: the first suspended day.
+    pub from: Option<String>,
+    /// resume: the first billed day again.
+    pub on: Option<String>,
+    /// amend: the first day of the new terms.
+    pub effective_from: Option<String>,
+    /// terminate: the last billed day.
+    pub last_day: Option<String>,
+    /// amend: the new net per full period; absent = unchanged.
+    pub price_net: Option<String>,
+    /// amend: the new VAT (`23`, `8`, `5`, `0`, `zw`); absent = unchanged.
+    pub vat: Option<String>,
+    pub vat_exempt_basis: Option<String>,
+    /// The version the change was made on (optimistic locking; compared by the store).
+    pub version: Option<u64>,
+}
+
+impl ContractChangeInput {
+    /// Validates the input and applies the change to `contract`.
+    pub fn apply(self, contract: &Contract, by: &UserRef, now: DateTime<Utc>) -> Result<Contract, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if self.version.is_none() {
+            errors.push(FieldError::required("version"));
+        }
+        let kind = self.kind.as_deref().map(str::trim).unwrap_or_default();
+        let date_field = match kind {
+            "suspend" => "from",
+            "resume" => "on",
+            "amend" => "effectiveFrom",
+            "terminate" => "lastDay",
+            "" => {
+                errors.push(FieldError::required("kind"));
+                return Err(errors);
+            }
+            _ => {
+                errors.push(FieldError::new(
+                    "kind",
+                    "unknown_contract_change",
+                    "Rodzaj zmiany musi być jednym z: suspend (zawieszenie), resume (wznowienie), amend (aneks), terminate (rozwiązanie).",
+                    "The kind of change must be one of: suspend, resume, amend, terminate.",
+                ));
+                return Err(errors);
+            }
+        };
+        let amend = kind == "amend";
+        let fields = [
+            ("from", self.from.as_deref()),
+            ("on", self.on.as_deref()),
+            ("effectiveFrom", self.effective_from.as_deref()),
+            ("lastDay", self.last_day.as_deref()),
+            ("priceNet", self.price_net.as_deref().filter(|_| !amend)),
+            ("vat", self.vat.as_deref().filter(|_| !amend)),
+            ("vatExemptBasis", self.vat_exempt_basis.as_deref().filter(|_| !amend)),
+        ];
+        let mut date = None;
+        for (field, raw) in fields {
+            if field == date_field {
+                date = errors.required(field, raw, parse_date);
+            } else if raw.is_some() {
+                errors.push(FieldError::new(
+                    field,
+                    "not_applicable",
+                    "To pole nie dotyczy tego rodzaju zmiany.",
+                    "This field does not apply to this kind of change.",
+                ));
+            }
+        }
+        let price = if amend { self.amended_price(contract, date, &mut errors) } else { None };
+        let Some(date) = date.filter(|_| errors.is_empty()) else { return Err(errors) };
+        let changed = match (kind, price) {
+            ("suspend", _) => contract.suspend(date, by, now),
+            ("resume", _) => contract.resume(date, by, now),
+            ("amend", Some(price)) => contract.amend(date, price, by, now),
+            ("terminate", _) => contract.terminate(date, by, now),
+            // An amendment without a price has already reported why.
+            _ => return Err(errors),
+        };
+        changed.map_err(ValidationErrors::from)
+    }
+
+    /// The new price: the given net and VAT, each defaulting to the terms in force that day.
+    fn amended_price(
+        &self,
+        contract: &Contract,
+        date: Option<NaiveDate>,
+        errors: &mut ValidationErrors,
+    ) -> Option<Price> {
+        let blank = |raw: &Option<String>| raw.as_deref().is_none_or(|raw| raw.trim().is_empty());
+        if blank(&self.price_net) && blank(&self.vat) && self.vat_exempt_basis.is_none() {
+            errors.push(FieldError::required("priceNet"));
+            return None;
+        }
+        let current =
+            contract.terms_on(date.unwrap_or(contract.start)).map_or_else(Price::free, |terms| terms.price.clone());
+        let net = match self.price_net.as_deref().filter(|raw| !raw.trim().is_empty()) {
+            Some(raw) => parse_net(raw).map_err(|error| errors.push(error)).ok()?,
+            None => current.net,
+        };
+        let vat = match (self.vat.as_deref().filter(|raw| !raw.trim().is_empty()), &self.vat_exempt_basis) {
+            (Some(raw), basis) => {
+                VatTreatment::parse(raw, basis.as_deref()).map_err(|error| errors.push(error)).ok()?
+            }
+            // A new basis alone re-applies the exemption it belongs to.
+            (None, Some(basis)) => VatTreatment::parse("zw", Some(basis)).map_err(|error| errors.push(error)).ok()?,
+            (None, None) => current.vat,
+        };
+        Some(Price { net, vat })
     }
 }
 

@@ -449,7 +449,9 @@ fn billing_day_is_the_warsaw_date_around_dst_changes() {
     // would still say March.
     assert_eq!(keys_due_at(Utc.with_ymd_and_hms(2027, 3, 31, 21, 59, 59).unwrap()), "2027-03#0");
     assert_eq!(keys_due_at(Utc.with_ymd_and_hms(2027, 3, 31, 22, 0, 0).unwrap()), "2027-04#0");
-    // During the skipped hour on 28 March (02:00–03:00 local does not exist) it is still March.
+    // The night of the change itself (01:00 UTC: 02:00 CET jumps to 03:00 CEST) is 28 March
+    // on both sides of the jump.
+    assert_eq!(keys_due_at(Utc.with_ymd_and_hms(2027, 3, 28, 0, 30, 0).unwrap()), "2027-03#0");
     assert_eq!(keys_due_at(Utc.with_ymd_and_hms(2027, 3, 28, 1, 30, 0).unwrap()), "2027-03#0");
     // Winter time returns on Sunday 31 October 2027 (03:00 CEST → 02:00 CET): at midnight Warsaw
     // is UTC+1, so November begins at 23:00 UTC.
@@ -483,7 +485,7 @@ fn nonsense_changes_are_refused_with_a_field_error() {
     );
     let retyped = later.amend(date("2027-06-01"), price("3200.00", rate(23)), &by, now()).unwrap();
     assert_eq!(retyped.terms.len(), 2, "an amendment on the same day replaces the latest");
-    assert_eq!(retyped.terms_on(date("2027-07-01")).price.net, dec("3200.00"));
+    assert_eq!(retyped.terms_on(date("2027-07-01")).unwrap().price.net, dec("3200.00"));
 
     let paused = signed.suspend(date("2027-04-01"), &by, now()).unwrap();
     assert_eq!(code(paused.suspend(date("2027-05-01"), &by, now())).code, "already_suspended");
@@ -501,6 +503,53 @@ fn nonsense_changes_are_refused_with_a_field_error() {
 
     let fixed = ending(Monthly, Arrears, Days, "2027-01-01", "2027-06-30", "100.00");
     assert_eq!(code(fixed.terminate(date("2027-07-31"), &by, now())).code, "after_contract_end");
+}
+
+#[test]
+fn change_input_applies_each_kind_and_names_the_right_field() {
+    let signed = contract(Quarterly, Advance, Days, "2027-01-01", "3000.00");
+    let change = |json: serde_json::Value| serde_json::from_value::<ContractChangeInput>(json).unwrap();
+    let paused = change(serde_json::json!({"kind": "suspend", "from": "2027-02-01", "version": 1}))
+        .apply(&signed, &staff(), now())
+        .unwrap();
+    assert_eq!(paused.suspensions, [Suspension { from: date("2027-02-01"), until: None }]);
+    let errors = change(serde_json::json!({"kind": "resume", "on": "2027-02-01", "version": 2}))
+        .apply(&paused, &staff(), now())
+        .unwrap_err();
+    assert_eq!((errors.0[0].field.as_str(), errors.0[0].code.as_str()), ("on", "resume_too_early"));
+
+    // Only the VAT changes: the net in force that day is kept.
+    let exempt = change(serde_json::json!({"kind": "amend", "effectiveFrom": "2027-04-01", "vat": "zw", "version": 1}))
+        .apply(&signed, &staff(), now())
+        .unwrap();
+    assert_eq!(
+        exempt.terms[1],
+        Terms { effective_from: date("2027-04-01"), price: price("3000.00", VatTreatment::exempt_default()) }
+    );
+    let raised = change(
+        serde_json::json!({"kind": "amend", "effectiveFrom": "2027-04-01", "priceNet": "3 300,00", "version": 1}),
+    )
+    .apply(&signed, &staff(), now())
+    .unwrap();
+    assert_eq!(raised.terms[1].price, price("3300.00", rate(23)));
+
+    let errors = change(serde_json::json!({"kind": "amend", "effectiveFrom": "2027-04-01"}))
+        .apply(&signed, &staff(), now())
+        .unwrap_err();
+    let fields: Vec<_> = errors.0.iter().map(|error| (error.field.as_str(), error.code.as_str())).collect();
+    assert_eq!(fields, [("version", "required"), ("priceNet", "required")]);
+    let errors =
+        change(serde_json::json!({"kind": "terminate", "from": "2027-05-01", "lastDay": "2026-12-31", "version": 1}))
+            .apply(&signed, &staff(), now())
+            .unwrap_err();
+    assert_eq!((errors.0[0].field.as_str(), errors.0[0].code.as_str()), ("from", "not_applicable"));
+    let errors = change(serde_json::json!({"kind": "terminate", "lastDay": "2026-12-31", "version": 1}))
+        .apply(&signed, &staff(), now())
+        .unwrap_err();
+    assert_eq!((errors.0[0].field.as_str(), errors.0[0].code.as_str()), ("lastDay", "before_contract_start"));
+    let errors =
+        change(serde_json::json!({"kind": "pause", "version": 1})).apply(&signed, &staff(), now()).unwrap_err();
+    assert_eq!(errors.0[0].code, "unknown_contract_change");
 }
 
 #[test]
