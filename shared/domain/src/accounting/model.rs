@@ -236,7 +236,7 @@ impl ExportLine {
 fn line_vat(net: Decimal, vat: &VatTreatment) -> Decimal {
     match vat {
         VatTreatment::Rate { percent } => round_grosze(net * *percent / Decimal::ONE_HUNDRED),
-        VatTreatment::Exempt { .. } => Decimal::ZERO.round_dp(2),
+        VatTreatment::Exempt { .. } => Decimal::new(0, 2),
     }
 }
 

@@ -80,7 +80,12 @@ pub fn parse_payment_report(bytes: &[u8]) -> (Vec<PaymentReportRow>, Vec<RowErro
     let (records, unterminated) = split_records(text);
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    let mut records = records.into_iter().filter(|(_, fields)| !(fields.len() == 1 && fields[0].trim().is_empty()));
+    // A record whose quote is never closed swallowed the rest of the file: it is reported as
+    // one error below, not read as a row.
+    let mut records = records
+        .into_iter()
+        .filter(|(line, _)| Some(*line) != unterminated)
+        .filter(|(_, fields)| !(fields.len() == 1 && fields[0].trim().is_empty()));
 
     let Some((header_line, header)) = records.next() else {
         errors.push(RowError::new(1, "header", "Plik jest pusty.", "The file is empty."));
@@ -204,7 +209,7 @@ fn normalize_header(raw: &str) -> String {
 }
 
 /// Splits the text into records of fields, each with the line it starts on. Returns also the
-/// line of a quote left open at the end of the file.
+/// line of the record whose quote is still open at the end of the file.
 fn split_records(text: &str) -> (Vec<(usize, Vec<String>)>, Option<usize>) {
     let mut records = Vec::new();
     let mut fields = Vec::new();
@@ -212,7 +217,6 @@ fn split_records(text: &str) -> (Vec<(usize, Vec<String>)>, Option<usize>) {
     let mut in_quotes = false;
     let mut line = 1;
     let mut record_line = 1;
-    let mut quote_line = 0;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -227,7 +231,6 @@ fn split_records(text: &str) -> (Vec<(usize, Vec<String>)>, Option<usize>) {
             '"' if field.trim().is_empty() => {
                 field.clear();
                 in_quotes = true;
-                quote_line = line;
             }
             '\n' | '\r' if in_quotes => {
                 if c == '\r' && chars.peek() == Some(&'\n') {
@@ -253,7 +256,7 @@ fn split_records(text: &str) -> (Vec<(usize, Vec<String>)>, Option<usize>) {
         fields.push(field);
         records.push((record_line, fields));
     }
-    (records, in_quotes.then_some(quote_line))
+    (records, in_quotes.then_some(record_line))
 }
 
 struct FieldProblem {
