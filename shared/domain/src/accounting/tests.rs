@@ -360,7 +360,8 @@ fn fingerprint_is_stable_and_changes_with_every_exported_field() {
     let fingerprint = contractor_fingerprint(&base);
     assert!(fingerprint.starts_with("v1-") && fingerprint.len() == 35, "{fingerprint}");
     assert_eq!(fingerprint, contractor_fingerprint(&base.clone()));
-    let changes: Vec<Box<dyn Fn(&mut ExportContractor)>> = vec![
+    type Change = Box<dyn Fn(&mut ExportContractor)>;
+    let changes: Vec<Change> = vec![
         Box::new(|c| c.unit_id = UnitId::derived("teryt", "x")),
         Box::new(|c| c.code = "JST999999".into()),
         Box::new(|c| c.name = "Gmina Kórnik ".into()),
