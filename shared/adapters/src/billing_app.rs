@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{Datelike, NaiveDate, Utc};
 use ewokiss_domain::access::Actor;
 use ewokiss_domain::contract::{
-    charges_due, next_due_date, BilledPeriod, ChargeKind, Contract, ContractCharge, ContractInput,
+    charges_due, next_due_date, BilledPeriod, ChargeKind, Contract, ContractChangeInput, ContractCharge, ContractInput,
 };
 use ewokiss_domain::errors::{FieldError, ValidationErrors};
 use ewokiss_domain::ids::{ContractId, SettlementId, TrainingId, UnitId};
@@ -60,19 +60,6 @@ pub struct ChargeView {
     #[serde(flatten)]
     pub charge: ContractCharge,
     pub settlement_id: SettlementId,
-}
-
-/// A change of a contract: `suspend` (from `on`), `resume` (on `on`), `amend` (from `on`, with
-/// `priceNet` and `vat`) or `terminate` (`on` = the last billed day).
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ContractChangeInput {
-    pub action: Option<String>,
-    pub on: Option<String>,
-    pub price_net: Option<String>,
-    pub vat: Option<String>,
-    pub vat_exempt_basis: Option<String>,
-    pub version: Option<u64>,
 }
 
 /// What a billing run up to `asOf` bills (nothing is written by the preview).
@@ -274,57 +261,11 @@ impl Registry {
         input: ContractChangeInput,
     ) -> Result<ContractView, ApiError> {
         staff_only(actor)?;
-        let mut errors = ValidationErrors::default();
-        let version = input.version;
-        if version.is_none() {
-            errors.push(FieldError::required("version"));
-        }
-        let on = parse_day("on", input.on.as_deref()).map_err(|e| errors.push(e)).ok();
-        let action = input.action.as_deref().map(str::trim).unwrap_or_default().to_owned();
-        let price = if action == "amend" {
-            let net = match input.price_net.as_deref().map(str::trim) {
-                None | Some("") => {
-                    errors.push(FieldError::required("priceNet"));
-                    None
-                }
-                Some(raw) => parse_net(raw).map_err(|e| errors.push(e)).ok(),
-            };
-            let vat = match VatTreatment::parse(input.vat.as_deref().unwrap_or_default(), input.vat_exempt_basis.as_deref()) {
-                Ok(vat) => Some(vat),
-                Err(error) => {
-                    errors.push(error);
-                    None
-                }
-            };
-            net.zip(vat).map(|(net, vat)| Price { net, vat })
-        } else {
-            None
-        };
-        if !["suspend", "resume", "amend", "terminate"].contains(&action.as_str()) {
-            errors.push(FieldError::new(
-                "action",
-                "unknown_action",
-                "Nieznana zmiana umowy; dozwolone: suspend, resume, amend, terminate.",
-                "Unknown contract change; allowed: suspend, resume, amend, terminate.",
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(errors.into());
-        }
-        let (on, version) = (on.expect("checked"), version.expect("checked"));
         let current = contract_store::get_contract(&self.table, id).await?.ok_or(ApiError::NotFound)?;
-        if current.version != version {
+        if input.version.is_some_and(|version| version != current.version) {
             return Err(ApiError::stale_version());
         }
-        let by = actor.as_user_ref();
-        let now = Utc::now();
-        let next = match action.as_str() {
-            "suspend" => current.suspend(on, &by, now),
-            "resume" => current.resume(on, &by, now),
-            "amend" => current.amend(on, price.expect("checked"), &by, now),
-            _ => current.terminate(on, &by, now),
-        }
-        .map_err(contract_rule)?;
+        let next = input.apply(&current, &actor.as_user_ref(), Utc::now())?;
         let billed = contract_store::billed_periods(&self.table, id).await?;
         contract_store::replace_contract(&self.table, &next, current.version, &billed).await?;
         self.contract_view(actor, id).await

@@ -2,6 +2,7 @@
 //! No AWS types and no I/O here; adapters in `ewokiss-adapters` store and load these types.
 
 pub mod access;
+pub mod accounting;
 pub mod contract;
 pub mod enrolment;
 pub mod errors;
