@@ -53,11 +53,12 @@ impl TestApp {
         let sdk = aws_sdk_config().await;
         // One table (one call counter) behind both APIs, as both functions use the same table.
         let table = ewokiss_adapters::dynamo::Table::new(&sdk, &config.table_name);
-        let app = |table: &Table| staff_api::App {
+        let app = |table: &Table| ewokiss_adapters::app::HttpApp {
             registry: ewokiss_adapters::app::Registry::new(table.clone()),
             verifier: ewokiss_adapters::auth::Verifier::new(config.auth.clone()),
         };
-        let (staff, extranet) = (app(&table), app(&table));
+        let billing_queue = ewokiss_adapters::queue::Queue::new(&sdk, &env("BILLING_QUEUE_URL"));
+        let (staff, extranet) = (staff_api::App { http: app(&table), billing_queue }, app(&table));
         let cognito = Cognito {
             endpoint: env("AWS_ENDPOINT_URL"),
             pool_id: env("COGNITO_USER_POOL_ID"),

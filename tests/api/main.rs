@@ -2,6 +2,7 @@
 
 mod access;
 mod auth;
+mod billing;
 mod helpers;
 mod notifications;
 mod openapi;
@@ -11,3 +12,4 @@ mod schedule;
 mod templates;
 mod trainings;
 mod validation;
+mod zz_size;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::helpers::{id, unique_email, TestApp};
 
 /// A public training, recruiting, `capacity` seats, first session in 30 days.
-async fn recruiting_training(app: &TestApp, staff: &str, capacity: u32, visibility: Value) -> Value {
+pub(crate) async fn recruiting_training(app: &TestApp, staff: &str, capacity: u32, visibility: Value) -> Value {
     let venue = app
         .staff("POST", "/venues", Some(staff), Some(json!({"name": "Sala WOKiSS", "capacity": 200, "latitude": "52.406374", "longitude": "16.925168", "address": {"street": "ul. Wielka 1", "postalCode": "61-775", "city": "Poznań"}})))
         .await
@@ -32,7 +32,7 @@ async fn recruiting_training(app: &TestApp, staff: &str, capacity: u32, visibili
         .expect(200)
 }
 
-async fn persons(app: &TestApp, staff: &str, unit: &str, count: usize) -> Vec<String> {
+pub(crate) async fn persons(app: &TestApp, staff: &str, unit: &str, count: usize) -> Vec<String> {
     let creates = (0..count).map(|n| {
         let body = json!({"firstName": "Uczestnik", "lastName": format!("Kolejny{}", letters(n)), "unitId": unit, "email": unique_email()});
         app.staff("POST", "/persons", Some(staff), Some(body))

@@ -107,7 +107,19 @@ async fn route(app: &App, request: &Request) -> Reply {
             let cursor = query_param(request, "cursor");
             ok(&r.my_enrolments(a, page_limit(request)?, cursor.as_deref()).await?)
         }
-        (_, ["me" | "persons" | "trainings" | "enrolments" | "enrolments.csv", ..]) => Err(ApiError::MethodNotAllowed),
+        (Method::GET, ["settlements"]) => {
+            // The administrator's own unit; participants have no settlements to see.
+            admin_only(a)?;
+            let unit = a.unit_id.ok_or(ApiError::Forbidden)?;
+            ok(&r.unit_settlements(a, unit).await?)
+        }
+        (Method::GET, ["settlements", id]) => {
+            admin_only(a)?;
+            ok(&r.settlement(a, ewokiss_adapters::billing_app::settlement_id(id)?).await?)
+        }
+        (_, ["me" | "persons" | "trainings" | "enrolments" | "enrolments.csv" | "settlements", ..]) => {
+            Err(ApiError::MethodNotAllowed)
+        }
         _ => Err(ApiError::NotFound),
     }
 }
@@ -208,13 +220,20 @@ mod documented {
     pub fn enrolments_csv() {}
     #[utoipa::path(get, path = "/api/extranet/persons/{id}/employments", params(("id" = String, Path)), responses((status = 200, body = Vec<Employment>)))]
     pub fn employments() {}
+    #[utoipa::path(get, path = "/api/extranet/settlements",
+        responses((status = 200, body = ewokiss_adapters::billing_app::UnitSettlements, description = "the administrator's unit's settlements and receivables"), (status = 403, body = ErrorBody)))]
+    pub fn settlements() {}
+    #[utoipa::path(get, path = "/api/extranet/settlements/{id}", params(("id" = String, Path)),
+        responses((status = 200, body = ewokiss_domain::settlement::Settlement), (status = 404, body = ErrorBody, description = "also for another unit's settlement")))]
+    pub fn settlement() {}
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "e-WOKiSS extranet API", description = "For unit administrators (own unit and sub-units) and participants (own record)."),
     paths(me, persons, documented::create_person, documented::get_person, documented::edit_person, documented::leave, documented::move_person, documented::employments,
-        documented::offers, documented::offer, documented::enrol, documented::cancel_enrolment, documented::substitute, documented::enrolments, documented::enrolments_csv),
+        documented::offers, documented::offer, documented::enrol, documented::cancel_enrolment, documented::substitute, documented::enrolments, documented::enrolments_csv,
+        documented::settlements, documented::settlement),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -1,22 +1,29 @@
 //! The staff CRM API: units, persons, contact history, tasks, search and the audit trail.
 //! Routing and request parsing only; rules live in the domain, storage in the adapters.
 
-use ewokiss_adapters::app::{self, LeaveInput, MoveInput, PersonView, Registry, SearchResult, UnitView};
+use ewokiss_adapters::app::{self, HttpApp, LeaveInput, MoveInput, PersonView, Registry, SearchResult, UnitView};
+use ewokiss_adapters::billing_app::{
+    self, BillingPreview, ContractView, RunQueued, SettleInput, SettleReport, SettlementPreview, UnitSettlements,
+};
+use ewokiss_adapters::config::{aws_sdk_config, required_env, HttpConfig, MissingVariable};
 use ewokiss_adapters::dynamo::registry::{ChildUnit, SearchEntry, UnitFilter};
 use ewokiss_adapters::dynamo::Page;
 use ewokiss_adapters::http::{
     self, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, BearerAuth, ErrorBody,
 };
+use ewokiss_adapters::queue::Queue;
 use ewokiss_adapters::template_app::{self, TemplateInput, TemplateView};
 use ewokiss_adapters::training_app::{
     self, AttendanceInput, CancelInput, EnrolInput, EnrolResult, EnrolmentView, InvitedUnits, PhaseInput,
     SubstituteInput, TrainingCard, TrainingWithSeats, UnitTrainingStats,
 };
 use ewokiss_domain::access::Actor;
+use ewokiss_domain::contract::{Contract, ContractChangeInput, ContractInput};
 use ewokiss_domain::enrolment::Enrolment;
 use ewokiss_domain::errors::FieldError;
 use ewokiss_domain::history::{AuditEntry, ContactEvent, NewContactEvent, ObjectKind, ObjectRef, UserRef};
 use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
+use ewokiss_domain::settlement::{Settlement, SettlementStatus};
 use ewokiss_domain::task::{Task, TaskInput, TaskStatus};
 use ewokiss_domain::templates::RenderedMessage;
 use ewokiss_domain::teryt;
@@ -30,7 +37,26 @@ use utoipa::{OpenApi, ToSchema};
 
 pub const BASE: &str = "/api/staff";
 
-pub use ewokiss_adapters::app::HttpApp as App;
+/// What the function holds from cold start on: the use cases, the token verifier and the
+/// billing run's queue.
+pub struct App {
+    pub http: HttpApp,
+    pub billing_queue: Queue,
+}
+
+impl App {
+    pub fn new(sdk: &aws_config::SdkConfig, config: HttpConfig, billing_queue_url: &str) -> Self {
+        Self { http: HttpApp::new(sdk, config), billing_queue: Queue::new(sdk, billing_queue_url) }
+    }
+
+    /// Reads the configuration (failing fast with the missing variable's name) and builds the clients.
+    pub async fn from_env() -> Result<Self, MissingVariable> {
+        let config = HttpConfig::from_env()?;
+        let queue_url = required_env("BILLING_QUEUE_URL")?;
+        let sdk = aws_sdk_config().await;
+        Ok(Self::new(&sdk, config, &queue_url))
+    }
+}
 
 type Reply = Result<Response<Body>, ApiError>;
 
@@ -47,12 +73,22 @@ async fn route(app: &App, request: &Request) -> Reply {
         return ok(&ApiDoc::openapi());
     }
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
-    let actor = app.verifier.actor(authorization).await?;
+    let actor = app.http.verifier.actor(authorization).await?;
     if !actor.is_staff() {
         return Err(ApiError::Forbidden);
     }
-    let r = &app.registry;
+    let r = &app.http.registry;
     let a = &actor;
+    // Areas have routers of their own: one giant match makes one giant poll frame.
+    match segments.as_slice() {
+        ["training-kinds" | "notification-templates" | "venues" | "trainings" | "invited", ..] => {
+            return Box::pin(training_routes(r, a, method, &segments, request)).await;
+        }
+        ["contracts" | "billing" | "settlements", ..] | ["units", _, "settlements"] => {
+            return Box::pin(billing_routes(app, r, a, method, &segments, request)).await;
+        }
+        _ => {}
+    }
     match (method, segments.as_slice()) {
         (Method::GET, ["me"]) => me(r, a).await,
         (Method::GET, ["users"]) => ok(&r.staff_users(a).await?),
@@ -100,6 +136,21 @@ async fn route(app: &App, request: &Request) -> Reply {
             let cursor = query_param(request, "cursor");
             ok(&r.person_enrolments(a, app::person_id(id)?, page_limit(request)?, cursor.as_deref()).await?)
         }
+        (Method::GET, ["search"]) => search(r, a, request).await,
+        (Method::GET, ["tasks"]) => tasks(r, a, request).await,
+        (Method::POST, ["tasks"]) => created(&r.create_task(a, parse_body::<TaskInput>(request)?).await?),
+        (Method::PATCH, ["tasks", id]) => {
+            ok(&r.update_task(a, app::task_id(id)?, parse_body::<TaskInput>(request)?).await?)
+        }
+        (_, ["me" | "users" | "powiaty" | "units" | "persons" | "search" | "tasks", ..]) => {
+            Err(ApiError::MethodNotAllowed)
+        }
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+async fn training_routes(r: &Registry, a: &Actor, method: Method, segments: &[&str], request: &Request) -> Reply {
+    match (method, segments) {
         (Method::GET, ["training-kinds"]) => ok(&r.training_kinds()),
         (Method::GET, ["notification-templates"]) => ok(&r.notification_templates(a).await?),
         (Method::POST, ["notification-templates", "preview"]) => ok(&r.preview_template(a, parse_body(request)?)?),
@@ -144,27 +195,43 @@ async fn route(app: &App, request: &Request) -> Reply {
         (Method::POST, ["trainings", id, "attendance"]) => {
             ok(&r.mark_attendance(a, training_app::training_id(id)?, parse_body(request)?).await?)
         }
-        (Method::GET, ["search"]) => search(r, a, request).await,
-        (Method::GET, ["tasks"]) => tasks(r, a, request).await,
-        (Method::POST, ["tasks"]) => created(&r.create_task(a, parse_body::<TaskInput>(request)?).await?),
-        (Method::PATCH, ["tasks", id]) => {
-            ok(&r.update_task(a, app::task_id(id)?, parse_body::<TaskInput>(request)?).await?)
+        _ => Err(ApiError::MethodNotAllowed),
+    }
+}
+
+async fn billing_routes(
+    app: &App,
+    r: &Registry,
+    a: &Actor,
+    method: Method,
+    segments: &[&str],
+    request: &Request,
+) -> Reply {
+    match (method, segments) {
+        (Method::GET, ["contracts"]) => contracts(r, a, request).await,
+        (Method::POST, ["contracts"]) => created(&r.create_contract(a, parse_body::<ContractInput>(request)?).await?),
+        (Method::GET, ["contracts", id]) => ok(&r.contract_view(a, billing_app::contract_id(id)?).await?),
+        (Method::POST, ["contracts", id, "changes"]) => ok(&r
+            .change_contract(a, billing_app::contract_id(id)?, parse_body::<ContractChangeInput>(request)?)
+            .await?),
+        (Method::GET, ["billing", "preview"]) => ok(&r.billing_preview(a, as_of(request)?).await?),
+        (Method::POST, ["billing", "run"]) => {
+            let input: RunInput = optional_body(request)?;
+            let day = match input.as_of.as_deref() {
+                Some(raw) => billing_app::parse_day("asOf", Some(raw)).map_err(ApiError::field)?,
+                None => time::today(),
+            };
+            ewokiss_adapters::app::staff_check(a)?;
+            ok(&r.queue_billing_run(&app.billing_queue, day).await?)
         }
-        (
-            _,
-            ["me"
-            | "users"
-            | "powiaty"
-            | "units"
-            | "persons"
-            | "search"
-            | "tasks"
-            | "training-kinds"
-            | "notification-templates"
-            | "venues"
-            | "trainings", ..],
-        ) => Err(ApiError::MethodNotAllowed),
-        _ => Err(ApiError::NotFound),
+        (Method::POST, ["settlements", "preview"]) => {
+            ok(&r.settlement_preview(a, parse_body::<SettleInput>(request)?).await?)
+        }
+        (Method::POST, ["settlements", "settle"]) => ok(&r.settle(a, parse_body::<SettleInput>(request)?).await?),
+        (Method::GET, ["settlements"]) => settlements(r, a, request).await,
+        (Method::GET, ["settlements", id]) => ok(&r.settlement(a, billing_app::settlement_id(id)?).await?),
+        (Method::GET, ["units", id, "settlements"]) => ok(&r.unit_settlements(a, app::unit_id(id)?).await?),
+        _ => Err(ApiError::MethodNotAllowed),
     }
 }
 
@@ -336,6 +403,56 @@ async fn tasks(r: &Registry, a: &Actor, request: &Request) -> Reply {
     ok(&r.tasks(a, status, mine, page_limit(request)?, cursor.as_deref()).await?)
 }
 
+#[derive(Debug, Default, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunInput {
+    /// Bill everything due up to this day (`YYYY-MM-DD`); default today (Warsaw).
+    pub as_of: Option<String>,
+}
+
+fn as_of(request: &Request) -> Result<chrono::NaiveDate, ApiError> {
+    match query_param(request, "asOf") {
+        Some(raw) => billing_app::parse_day("asOf", Some(&raw)).map_err(|e| ApiError::BadRequest(vec![e])),
+        None => Ok(time::today()),
+    }
+}
+
+/// Contracts, by start date; `unitId` gives one unit's.
+#[utoipa::path(get, path = "/api/staff/contracts",
+    params(("unitId" = Option<String>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<Contract>)))]
+async fn contracts(r: &Registry, a: &Actor, request: &Request) -> Reply {
+    let unit = match query_param(request, "unitId") {
+        Some(raw) => Some(app::unit_id(&raw)?),
+        None => None,
+    };
+    let cursor = query_param(request, "cursor");
+    ok(&r.contracts(a, unit, cursor.as_deref()).await?)
+}
+
+/// Settlements in a status (`draft`, `issued`, `exported`, `invoiced`), oldest first.
+#[utoipa::path(get, path = "/api/staff/settlements",
+    params(("status" = Option<String>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = Page<Settlement>), (status = 400, body = ErrorBody)))]
+async fn settlements(r: &Registry, a: &Actor, request: &Request) -> Reply {
+    let status = match query_param(request, "status").as_deref().unwrap_or("issued") {
+        "draft" => SettlementStatus::Draft,
+        "issued" => SettlementStatus::Issued,
+        "exported" => SettlementStatus::Exported,
+        "invoiced" => SettlementStatus::Invoiced,
+        _ => {
+            return Err(ApiError::BadRequest(vec![FieldError::new(
+                "status",
+                "unknown_status",
+                "Dozwolone: draft, issued, exported, invoiced.",
+                "Allowed: draft, issued, exported, invoiced.",
+            )]))
+        }
+    };
+    let cursor = query_param(request, "cursor");
+    ok(&r.settlements_in_status(a, status, cursor.as_deref()).await?)
+}
+
 #[allow(dead_code)] // bodies are never called: the annotations feed the OpenAPI document
 mod documented {
     //! Routes whose handlers are one-liners in the router, described here for the OpenAPI document.
@@ -420,6 +537,33 @@ mod documented {
     #[utoipa::path(post, path = "/api/staff/trainings/{id}/attendance", params(("id" = String, Path)), request_body = AttendanceInput,
         responses((status = 200, body = Enrolment), (status = 422, body = ErrorBody)))]
     pub fn attendance() {}
+    #[utoipa::path(post, path = "/api/staff/contracts", request_body = ContractInput,
+        responses((status = 201, body = ContractView), (status = 422, body = ErrorBody)))]
+    pub fn create_contract() {}
+    #[utoipa::path(get, path = "/api/staff/contracts/{id}", params(("id" = String, Path)),
+        responses((status = 200, body = ContractView), (status = 404, body = ErrorBody)))]
+    pub fn contract() {}
+    #[utoipa::path(post, path = "/api/staff/contracts/{id}/changes", params(("id" = String, Path)), request_body = ContractChangeInput,
+        responses((status = 200, body = ContractView, description = "suspended, resumed, amended or terminated; billed periods get corrections at the next run"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn change_contract() {}
+    #[utoipa::path(get, path = "/api/staff/billing/preview", params(("asOf" = Option<String>, Query)),
+        responses((status = 200, body = BillingPreview, description = "what a run up to asOf would bill; nothing is written")))]
+    pub fn billing_preview() {}
+    #[utoipa::path(post, path = "/api/staff/billing/run", request_body = RunInput,
+        responses((status = 200, body = RunQueued, description = "the due contracts, queued in chunks for the billing function")))]
+    pub fn billing_run() {}
+    #[utoipa::path(post, path = "/api/staff/settlements/preview", request_body = SettleInput,
+        responses((status = 200, body = SettlementPreview), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn settlement_preview() {}
+    #[utoipa::path(post, path = "/api/staff/settlements/settle", request_body = SettleInput,
+        responses((status = 200, body = SettleReport, description = "one issued settlement per unit; trainings fully settled move to the settled phase"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    pub fn settle() {}
+    #[utoipa::path(get, path = "/api/staff/settlements/{id}", params(("id" = String, Path)),
+        responses((status = 200, body = Settlement), (status = 404, body = ErrorBody)))]
+    pub fn settlement() {}
+    #[utoipa::path(get, path = "/api/staff/units/{id}/settlements", params(("id" = String, Path)),
+        responses((status = 200, body = UnitSettlements)))]
+    pub fn unit_settlements() {}
     #[utoipa::path(post, path = "/api/staff/tasks", request_body = TaskInput, responses((status = 201, body = Task), (status = 422, body = ErrorBody)))]
     pub fn create_task() {}
     #[utoipa::path(patch, path = "/api/staff/tasks/{id}", params(("id" = String, Path)), request_body = TaskInput,
@@ -436,7 +580,10 @@ mod documented {
         documented::move_person, documented::employments, documented::create_task, documented::update_task, trainings,
         documented::person_enrolments, documented::unit_enrolments, documented::training_kinds, documented::invited_units, documented::preview_invited, documented::notification_templates, documented::preview_template, documented::save_template, documented::reset_template, documented::venues, documented::create_venue, documented::update_venue,
         documented::create_training, documented::training_card, documented::update_training, documented::change_phase,
-        documented::enrol, documented::cancel_enrolment, documented::substitute, documented::attendance),
+        documented::enrol, documented::cancel_enrolment, documented::substitute, documented::attendance,
+        contracts, settlements, documented::create_contract, documented::contract, documented::change_contract,
+        documented::billing_preview, documented::billing_run, documented::settlement_preview, documented::settle,
+        documented::settlement, documented::unit_settlements),
     components(schemas(SearchEntry)),
     modifiers(&BearerAuth)
 )]

@@ -117,6 +117,11 @@ pub fn task_id(raw: &str) -> Result<TaskId, ApiError> {
     parse_id("id", raw, TaskId::parse)
 }
 
+/// Refuses anyone but staff (for routes whose use case does not check it itself).
+pub fn staff_check(actor: &Actor) -> Result<(), ApiError> {
+    staff_only(actor)
+}
+
 pub(crate) fn staff_only(actor: &Actor) -> Result<(), ApiError> {
     if actor.is_staff() {
         Ok(())

@@ -19,13 +19,13 @@ use ewokiss_domain::settlement::{
     Receivables, Selection, Series, Settlement, SettlementDraft, SettlementKind, SettlementNumber, SettlementStatus,
 };
 use ewokiss_domain::time;
-use ewokiss_domain::training::{parse_net, Phase, Price, Training, VatTreatment};
+use ewokiss_domain::training::{Phase, Training};
 use ewokiss_domain::unit::Unit;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::{staff_only, Registry};
-use crate::dynamo::contracts::{self as contract_store, StoredCharge};
+use crate::dynamo::contracts as contract_store;
 use crate::dynamo::settlements as settlement_store;
 use crate::dynamo::trainings as training_store;
 use crate::dynamo::{numbering, Page, StoreError, Transaction};
@@ -83,6 +83,38 @@ pub struct ChargePreview {
     pub unit_name: Option<String>,
 }
 
+/// Contracts per message of the billing run's fan-out.
+pub const CHUNK_SIZE: usize = 25;
+/// Contracts of a chunk billed concurrently.
+const CONTRACTS_AT_ONCE: usize = 8;
+
+/// One message of the billing run: contracts to bill up to `asOf`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BillingChunk {
+    pub as_of: NaiveDate,
+    pub contract_ids: Vec<ContractId>,
+}
+
+/// A run handed to the billing function.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunQueued {
+    pub as_of: NaiveDate,
+    pub contracts: u32,
+    pub chunks: u32,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChunkReport {
+    pub charges_created: u32,
+    pub settlements_created: u32,
+    pub settlements_issued: u32,
+    /// Contracts that failed (to be retried with the chunk).
+    pub failed: Vec<ContractId>,
+}
+
 /// What one contract's billing wrote.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -135,10 +167,6 @@ pub struct UnitSettlements {
 
 // ---- errors ----------------------------------------------------------------------------------
 
-fn contract_rule(error: ewokiss_domain::contract::ContractRuleError) -> ApiError {
-    ApiError::field(error.field_error())
-}
-
 fn settlement_rule(error: ewokiss_domain::settlement::SettlementError) -> ApiError {
     ApiError::field(error.field_error())
 }
@@ -175,7 +203,10 @@ const RETRIES: usize = 8;
 
 // ---- reads shared by the use cases -----------------------------------------------------------
 
-async fn units_by_id(table: &crate::dynamo::Table, ids: &BTreeSet<UnitId>) -> Result<HashMap<UnitId, Unit>, StoreError> {
+async fn units_by_id(
+    table: &crate::dynamo::Table,
+    ids: &BTreeSet<UnitId>,
+) -> Result<HashMap<UnitId, Unit>, StoreError> {
     let ids: Vec<UnitId> = ids.iter().copied().collect();
     let mut units = HashMap::new();
     for chunk in ids.chunks(100) {
@@ -210,7 +241,8 @@ impl Registry {
     pub async fn create_contract(&self, actor: &Actor, input: ContractInput) -> Result<ContractView, ApiError> {
         staff_only(actor)?;
         let contract = input.parse(&actor.as_user_ref(), Utc::now())?;
-        let unit = crate::dynamo::registry::get_unit(&self.table, contract.unit_id).await?.ok_or_else(not_found_unit)?;
+        let unit =
+            crate::dynamo::registry::get_unit(&self.table, contract.unit_id).await?.ok_or_else(not_found_unit)?;
         contract_store::create_contract(&self.table, &contract).await?;
         Ok(ContractView {
             next_due: next_due_date(&contract, &[]),
@@ -288,10 +320,59 @@ impl Registry {
             }
         });
         let mut all = Vec::new();
-        for ids in futures_join_all(shards).await {
+        for ids in futures_util::future::join_all(shards).await {
             all.extend(ids?);
         }
         Ok(all)
+    }
+
+    /// The run's fan-out: the contracts due on or before `as_of`, in chunks of [`CHUNK_SIZE`].
+    pub async fn plan_billing(&self, as_of: NaiveDate) -> Result<Vec<BillingChunk>, StoreError> {
+        let ids = self.due_contract_ids(as_of).await?;
+        Ok(ids.chunks(CHUNK_SIZE).map(|ids| BillingChunk { as_of, contract_ids: ids.to_vec() }).collect())
+    }
+
+    /// Bills the contracts of one chunk (several at a time), then issues the new settlements.
+    /// Contracts that failed are named in the report; the chunk is safe to process again.
+    pub async fn bill_chunk(&self, chunk: &BillingChunk) -> Result<ChunkReport, StoreError> {
+        use futures_util::StreamExt;
+        let results: Vec<(ContractId, Result<BillOutcome, StoreError>)> =
+            futures_util::stream::iter(&chunk.contract_ids)
+                .map(|id| async move { (*id, Box::pin(self.bill_contract(*id, chunk.as_of)).await) })
+                .buffer_unordered(CONTRACTS_AT_ONCE)
+                .collect()
+                .await;
+        let mut report = ChunkReport::default();
+        for (id, result) in results {
+            match result {
+                Ok(outcome) => {
+                    report.charges_created += outcome.charges_created;
+                    report.settlements_created += outcome.settlements_created;
+                }
+                Err(error) => {
+                    tracing::error!(contract = %id, %error, "contract not billed; the chunk will be retried");
+                    report.failed.push(id);
+                }
+            }
+        }
+        report.settlements_issued = Box::pin(self.issue_drafts(time::today())).await?;
+        Ok(report)
+    }
+
+    /// Queues the run up to `as_of`: one message per chunk of due contracts (the billing
+    /// function bills them). Repeatable: a chunk queued twice bills nothing twice.
+    #[cfg(feature = "sqs")]
+    pub async fn queue_billing_run(
+        &self,
+        queue: &crate::queue::Queue,
+        as_of: NaiveDate,
+    ) -> Result<RunQueued, ApiError> {
+        let chunks = self.plan_billing(as_of).await?;
+        let bodies: Vec<String> =
+            chunks.iter().map(|chunk| serde_json::to_string(chunk).expect("a chunk serialises")).collect();
+        queue.send_all(&bodies).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        let contracts = chunks.iter().map(|chunk| chunk.contract_ids.len() as u32).sum();
+        Ok(RunQueued { as_of, contracts, chunks: chunks.len() as u32 })
     }
 
     pub async fn billing_preview(&self, actor: &Actor, as_of: NaiveDate) -> Result<BillingPreview, ApiError> {
@@ -380,10 +461,9 @@ impl Registry {
         before: Option<&BilledPeriod>,
         charges: &[ContractCharge],
     ) -> Result<u32, StoreError> {
-        let mut after = before.cloned().unwrap_or_else(|| BilledPeriod {
-            period_key: charges[0].period.key(),
-            ..Default::default()
-        });
+        let mut after = before
+            .cloned()
+            .unwrap_or_else(|| BilledPeriod { period_key: charges[0].period.key(), ..Default::default() });
         for charge in charges {
             after.record(charge);
         }
@@ -394,7 +474,7 @@ impl Registry {
             Settlement::draft(contract.unit_id, lines, now)
                 .map_err(|e| StoreError::Decode(format!("contract {}: {e}", contract.id)))?
         } else {
-            self.contract_correction(contract, charges, now).await?
+            Box::pin(self.contract_correction(contract, charges, now)).await?
         };
         let mut tx = Transaction::default();
         contract_store::add_period_charges(&mut tx, &self.table, contract, before, &after, charges, document.id);
@@ -499,17 +579,14 @@ impl Registry {
                 SettlementKind::Regular => None,
             })
             .collect();
-        let mut originals: HashMap<SettlementId, Settlement> = settlement_store::get_settlements(&self.table, &originals)
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
+        let mut originals: HashMap<SettlementId, Settlement> =
+            settlement_store::get_settlements(&self.table, &originals).await?.into_iter().map(|s| (s.id, s)).collect();
         let mut tx = Transaction::default();
         let mut seq = last;
         for draft in batch {
-            let unit = units
-                .get(&draft.unit_id)
-                .ok_or_else(|| StoreError::Decode(format!("settlement {}: unit {} is missing", draft.id, draft.unit_id)))?;
+            let unit = units.get(&draft.unit_id).ok_or_else(|| {
+                StoreError::Decode(format!("settlement {}: unit {} is missing", draft.id, draft.unit_id))
+            })?;
             seq += 1;
             let number = SettlementNumber::new(series, year, seq).map_err(|e| StoreError::Decode(e.en))?;
             let issued = draft
@@ -573,11 +650,15 @@ impl Registry {
     }
 
     /// The pending lines of every completed training (the candidates of any selection).
-    async fn pending_training_lines(&self, selection: &Selection) -> Result<(Vec<LineCandidate>, Vec<Training>), ApiError> {
+    async fn pending_training_lines(
+        &self,
+        selection: &Selection,
+    ) -> Result<(Vec<LineCandidate>, Vec<Training>), ApiError> {
         let mut trainings = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let page = training_store::trainings_in_phase(&self.table, Phase::Completed, 100, cursor.as_deref()).await?;
+            let page =
+                training_store::trainings_in_phase(&self.table, Phase::Completed, 100, cursor.as_deref()).await?;
             trainings.extend(page.items);
             match page.next {
                 Some(next) => cursor = Some(next),
@@ -586,12 +667,19 @@ impl Registry {
         }
         if let Selection::Training { training_id } = selection {
             if !trainings.iter().any(|t| t.id == *training_id) {
-                let training = training_store::get_training(&self.table, *training_id).await?.ok_or(ApiError::NotFound)?;
+                let training =
+                    training_store::get_training(&self.table, *training_id).await?.ok_or(ApiError::NotFound)?;
                 return Err(ApiError::Conflict {
                     code: "not_completed",
                     message: Message {
-                        pl: format!("Szkolenie jest w fazie „{}”: rozlicza się szkolenia zakończone.", training.phase.code()),
-                        en: format!("The training is in phase \"{}\": only completed trainings are settled.", training.phase.code()),
+                        pl: format!(
+                            "Szkolenie jest w fazie „{}”: rozlicza się szkolenia zakończone.",
+                            training.phase.code()
+                        ),
+                        en: format!(
+                            "The training is in phase \"{}\": only completed trainings are settled.",
+                            training.phase.code()
+                        ),
                     },
                 });
             }
@@ -607,7 +695,7 @@ impl Registry {
     }
 
     async fn plan(&self, selection: &Selection) -> Result<(Vec<SettlementDraft>, Vec<TrainingId>), ApiError> {
-        let (pending, trainings) = self.pending_training_lines(selection).await?;
+        let (pending, trainings) = Box::pin(self.pending_training_lines(selection)).await?;
         let chosen = select(pending.clone(), selection);
         let chosen_keys: BTreeSet<String> = chosen.iter().map(|c| c.line.line_key()).collect();
         // A training is settled once none of its lines stays pending after this run.
@@ -616,10 +704,7 @@ impl Registry {
             .filter(|t| {
                 pending.iter().all(|c| c.line.training_id() != Some(t.id) || chosen_keys.contains(&c.line.line_key()))
             })
-            .filter(|t| match selection {
-                Selection::Training { training_id } => t.id == *training_id,
-                _ => chosen.iter().any(|c| c.line.training_id() == Some(t.id)) || selection.concerns_training(t),
-            })
+            .filter(|t| chosen.iter().any(|c| c.line.training_id() == Some(t.id)) || selection.concerns_training(t))
             .map(|t| t.id)
             .collect();
         Ok((plan_settlements(chosen), completed))
@@ -628,7 +713,7 @@ impl Registry {
     pub async fn settlement_preview(&self, actor: &Actor, input: SettleInput) -> Result<SettlementPreview, ApiError> {
         staff_only(actor)?;
         let selection = Self::parse_selection(input)?;
-        let (drafts, trainings_completed) = self.plan(&selection).await?;
+        let (drafts, trainings_completed) = Box::pin(self.plan(&selection)).await?;
         let unit_ids: BTreeSet<UnitId> = drafts.iter().map(|d| d.unit_id).collect();
         let units = units_by_id(&self.table, &unit_ids).await?;
         Ok(SettlementPreview {
@@ -645,14 +730,17 @@ impl Registry {
     pub async fn settle(&self, actor: &Actor, input: SettleInput) -> Result<SettleReport, ApiError> {
         staff_only(actor)?;
         let selection = Self::parse_selection(input)?;
-        let (written, completed) = self.settle_selection(&selection).await?;
+        let (written, completed) = Box::pin(self.settle_selection(&selection)).await?;
         let mut trainings_settled = Vec::new();
         for training_id in completed {
-            if self.mark_training_settled(actor, training_id).await? {
+            if Box::pin(self.mark_training_settled(actor, training_id)).await? {
                 trainings_settled.push(training_id);
             }
         }
-        Ok(SettleReport { settlements: settlement_store::get_settlements(&self.table, &written).await?, trainings_settled })
+        Ok(SettleReport {
+            settlements: settlement_store::get_settlements(&self.table, &written).await?,
+            trainings_settled,
+        })
     }
 
     /// Writes and issues the settlements of a selection; returns them and the trainings it
@@ -664,7 +752,7 @@ impl Registry {
         let mut written = Vec::new();
         let mut completed = Vec::new();
         for attempt in 0..RETRIES {
-            let (drafts, trainings_completed) = self.plan(selection).await?;
+            let (drafts, trainings_completed) = Box::pin(self.plan(selection)).await?;
             completed = trainings_completed;
             let mut lost = false;
             for draft in drafts {
@@ -688,25 +776,8 @@ impl Registry {
                 break;
             }
         }
-        self.issue_drafts(time::today()).await?;
+        Box::pin(self.issue_drafts(time::today())).await?;
         Ok((written, completed))
-    }
-
-    /// Moves a completed training with no pending line to "settled" (false: not completed, or
-    /// lines still pending).
-    async fn mark_training_settled(&self, actor: &Actor, id: TrainingId) -> Result<bool, ApiError> {
-        let Some(training) = training_store::get_training(&self.table, id).await? else { return Ok(false) };
-        if training.phase != Phase::Completed {
-            return Ok(false);
-        }
-        match self
-            .change_phase(actor, id, crate::training_app::PhaseInput { to: Some("settled".into()) })
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(ApiError::Validation(_)) | Err(ApiError::Conflict { .. }) => Ok(false),
-            Err(other) => Err(other),
-        }
     }
 
     /// Whether every chargeable line of a completed training is on a settlement.
@@ -729,7 +800,9 @@ impl Registry {
             let unit = crate::dynamo::registry::get_unit(&self.table, settlement.unit_id).await?;
             // The unit's own settlements and those of its sub-units; nothing else, and a
             // refusal that does not reveal whether the id exists.
-            if !unit.is_some_and(|unit| actor.may_manage_unit(&unit.path())) || actor.role != ewokiss_domain::access::Role::UnitAdmin {
+            if !unit.is_some_and(|unit| actor.may_manage_unit(&unit.path()))
+                || actor.role != ewokiss_domain::access::Role::UnitAdmin
+            {
                 return Err(ApiError::NotFound);
             }
         }
@@ -738,7 +811,9 @@ impl Registry {
 
     pub async fn unit_settlements(&self, actor: &Actor, unit_id: UnitId) -> Result<UnitSettlements, ApiError> {
         let unit = crate::dynamo::registry::get_unit(&self.table, unit_id).await?.ok_or(ApiError::NotFound)?;
-        if !actor.is_staff() && !(actor.role == ewokiss_domain::access::Role::UnitAdmin && actor.may_manage_unit(&unit.path())) {
+        if !actor.is_staff()
+            && !(actor.role == ewokiss_domain::access::Role::UnitAdmin && actor.may_manage_unit(&unit.path()))
+        {
             return Err(ApiError::Forbidden);
         }
         let settlements = settlement_store::all_settlements_of_unit(&self.table, unit_id).await?;
@@ -756,19 +831,3 @@ impl Registry {
         Ok(settlement_store::settlements_in_status(&self.table, status, 100, cursor).await?)
     }
 }
-
-/// Awaits futures concurrently (a small `join_all` without another dependency).
-async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut handles = Vec::new();
-    for future in futures {
-        handles.push(Box::pin(future));
-    }
-    let mut outputs = Vec::with_capacity(handles.len());
-    for handle in handles {
-        outputs.push(handle.await);
-    }
-    outputs
-}
-
-/// Why `StoredCharge` is re-exported: the billing function reports them.
-pub type Charge = StoredCharge;

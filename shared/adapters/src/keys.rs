@@ -2,14 +2,14 @@
 //! overloaded keys `PK`/`SK` and two overloaded indexes `GSI1` and `GSI2`; docs/ACCESS-PATTERNS.md
 //! lists which access pattern reads which key.
 
+use ewokiss_domain::contract::Contract;
 use ewokiss_domain::enrolment::{Enrolment, EnrolmentStatus};
 use ewokiss_domain::history::ObjectKind;
-use ewokiss_domain::contract::Contract;
-use ewokiss_domain::settlement::{Settlement, SettlementNumber, SettlementStatus};
 use ewokiss_domain::ids::{ContractId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId};
 use ewokiss_domain::notification::Notification;
 use ewokiss_domain::person::{Person, PersonStatus};
 use ewokiss_domain::search;
+use ewokiss_domain::settlement::{Settlement, SettlementNumber, SettlementStatus};
 use ewokiss_domain::task::Task;
 use ewokiss_domain::training::{Training, Venue};
 use ewokiss_domain::unit::Unit;

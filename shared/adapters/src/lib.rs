@@ -12,5 +12,7 @@ pub mod export;
 pub mod http;
 pub mod keys;
 pub mod mail;
+#[cfg(feature = "sqs")]
+pub mod queue;
 pub mod template_app;
 pub mod training_app;

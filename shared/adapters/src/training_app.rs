@@ -19,6 +19,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::{staff_only, Registry};
+
+/// The training's history entry of a phase change.
+fn phase_event(training: &Training, change: &ewokiss_domain::training::PhaseChange, by: &UserRef) -> ContactEvent {
+    ContactEvent {
+        id: EventId::generate(),
+        kind: EventKind::Training,
+        at: change.at,
+        author: by.clone(),
+        subject: format!("Zmiana fazy: {} → {}", change.from.code(), change.to.code()),
+        body: None,
+        links: vec![training_ref(training)],
+    }
+}
 use crate::dynamo::registry as people;
 use crate::dynamo::trainings::{self as store, EnrolOutcome, Seats};
 use crate::dynamo::{Page, StoreError};
@@ -340,29 +353,25 @@ impl Registry {
             ApiError::field(FieldError::new("to", "unknown_phase", "Nieznana faza.", "Unknown phase."))
         })?;
         let current = store::get_training(&self.table, id).await?.ok_or(ApiError::NotFound)?;
-        // "Wystaw transakcję": moving to settled settles the training's units first.
+        // "Wystaw transakcję": moving to settled settles the training's units first (and with
+        // them other trainings whose last pending lines were theirs).
         if to == Phase::Settled && current.phase == Phase::Completed {
             let selection = ewokiss_domain::settlement::Selection::Training { training_id: id };
-            self.settle_selection(&selection).await?;
+            let (_, completed) = Box::pin(self.settle_selection(&selection)).await?;
+            for other in completed.into_iter().filter(|other| *other != id) {
+                Box::pin(self.mark_training_settled(actor, other)).await?;
+            }
         }
         let enrolments = store::enrolments_of_training(&self.table, id).await?;
         let facts = TransitionFacts {
             attendance_complete: enrolment::attendance_complete(&enrolments, &current.sessions),
             enrolled_count: enrolments.iter().filter(|e| e.status == EnrolmentStatus::Enrolled).count() as u32,
-            settlement_complete: to == Phase::Settled && self.training_settlement_complete(&current).await?,
+            settlement_complete: to == Phase::Settled && Box::pin(self.training_settlement_complete(&current)).await?,
         };
         let by = actor.as_user_ref();
         let (next, change) =
             current.transition(to, &facts, &by, Utc::now()).map_err(|e| ApiError::field(e.field_error()))?;
-        let event = ContactEvent {
-            id: EventId::generate(),
-            kind: EventKind::Training,
-            at: change.at,
-            author: by.clone(),
-            subject: format!("Zmiana fazy: {} → {}", change.from.code(), change.to.code()),
-            body: None,
-            links: vec![training_ref(&next)],
-        };
+        let event = phase_event(&next, &change, &by);
         // Enrolments first: if anything fails, the training is not yet completed and the
         // transition can simply be retried (finalising an enrolment twice changes nothing).
         if to == Phase::Completed {
@@ -389,6 +398,23 @@ impl Registry {
             }
         }
         Ok(next)
+    }
+
+    /// Moves a completed training whose chargeable lines are all settled to "settled" (false:
+    /// not completed, lines still pending, or changed meanwhile).
+    pub(crate) async fn mark_training_settled(&self, actor: &Actor, id: TrainingId) -> Result<bool, ApiError> {
+        let Some(current) = store::get_training(&self.table, id).await? else { return Ok(false) };
+        if current.phase != Phase::Completed || !self.training_settlement_complete(&current).await? {
+            return Ok(false);
+        }
+        let facts = TransitionFacts { attendance_complete: true, enrolled_count: 0, settlement_complete: true };
+        let by = actor.as_user_ref();
+        let Ok((next, change)) = current.transition(Phase::Settled, &facts, &by, Utc::now()) else { return Ok(false) };
+        match store::update_training(&self.table, &current, &next, Some(&phase_event(&next, &change, &by))).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::ConditionFailed { .. }) => Ok(false),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// At completion every enrolment gets its final status (attended / absent per the

@@ -25,13 +25,8 @@ pub struct StoredCharge {
 
 fn contract_item(contract: &Contract, next_due: Option<NaiveDate>) -> Item {
     let due = next_due.map(|day| keys::contract_due(contract, day));
-    let mut item = item(
-        &keys::contract(contract.id),
-        Some(&keys::contract_of_unit(contract)),
-        due.as_ref(),
-        "contract",
-        contract,
-    );
+    let mut item =
+        item(&keys::contract(contract.id), Some(&keys::contract_of_unit(contract)), due.as_ref(), "contract", contract);
     let listed = keys::contract_in_list(contract);
     item.insert(keys::GSI3PK.into(), s(&listed.pk));
     item.insert(keys::GSI3SK.into(), s(&listed.sk));
@@ -154,8 +149,11 @@ pub fn add_due_update(tx: &mut Transaction, table: &Table, contract: &Contract, 
             Expression {
                 update: "SET #gpk = :gpk, #gsk = :gsk".into(),
                 condition: Some("#data.#version = :version".into()),
-                names: [version_names, vec![("#gpk".into(), keys::GSI2PK.into()), ("#gsk".into(), keys::GSI2SK.into())]]
-                    .concat(),
+                names: [
+                    version_names,
+                    vec![("#gpk".into(), keys::GSI2PK.into()), ("#gsk".into(), keys::GSI2SK.into())],
+                ]
+                .concat(),
                 values: [version_values, vec![(":gpk".into(), s(&due.pk)), (":gsk".into(), s(&due.sk))]].concat(),
             }
         }

@@ -1,12 +1,12 @@
 //! DynamoDB: the single table behind every repository. Items are `{PK, SK, [GSI keys], type,
 //! data}` where `data` is the domain entity serialised by serde; keys come from `crate::keys`.
 
-mod counter;
 pub mod contracts;
+mod counter;
 pub mod numbering;
-pub mod settlements;
 pub mod outbox;
 pub mod registry;
+pub mod settlements;
 pub mod trainings;
 
 use std::collections::HashMap;

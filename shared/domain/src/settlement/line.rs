@@ -206,7 +206,7 @@ pub struct ContractLineInput {
     pub period_key: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    /// Several charges in one period (e.g. a pro-rata part and a credit) are numbered from 1.
+    /// Several charges in one period (e.g. a charge and a later credit) are numbered from 0.
     pub sequence: u32,
     pub description: String,
     /// Net PLN, may be negative for a credit; at most 2 decimal places.
@@ -299,20 +299,21 @@ impl LineCandidate {
         })
     }
 
-    /// A contract charge as a line. Refuses a blank description, an empty period key, a
-    /// sequence of 0, a period ending before it starts and amounts finer than a grosz.
+    /// A contract charge as a line. Refuses a blank description, an empty period key, a period
+    /// ending before it starts and amounts finer than a grosz. Sequences count from 0, as the
+    /// contract module writes them (`2027-Q1#0` is the period's first charge).
     pub fn from_contract(input: ContractLineInput) -> Result<LineCandidate, FieldError> {
         let description = bounded_text(&input.description, DESCRIPTION_MAX)
             .map_err(|error| FieldError::from_value("description", &error))?;
         let subject =
             bounded_text(&input.subject, DESCRIPTION_MAX).map_err(|error| FieldError::from_value("subject", &error))?;
         let period_key = input.period_key.trim();
-        if period_key.is_empty() || period_key.contains('#') || input.sequence == 0 {
+        if period_key.is_empty() || period_key.contains('#') {
             return Err(FieldError::new(
                 "periodKey",
                 "invalid_period_key",
-                "Okres rozliczeniowy umowy musi mieć klucz (bez znaku #) i numer pozycji od 1.",
-                "A contract period needs a key (without #) and a sequence from 1.",
+                "Okres rozliczeniowy umowy musi mieć klucz (bez znaku #).",
+                "A contract period needs a key (without #).",
             ));
         }
         if input.period_end < input.period_start {

@@ -340,7 +340,7 @@ fn contract_charges_become_lines_with_their_own_keys() {
     for (input, field) in [
         (ContractLineInput { description: " ".into(), ..contract_input(unit, "1", 1) }, "description"),
         (ContractLineInput { period_key: "Q#4".into(), ..contract_input(unit, "1", 1) }, "periodKey"),
-        (ContractLineInput { sequence: 0, ..contract_input(unit, "1", 1) }, "periodKey"),
+        (ContractLineInput { period_key: "2027#Q1".into(), ..contract_input(unit, "1", 1) }, "periodKey"),
         (ContractLineInput { period_end: day(9, 30), ..contract_input(unit, "1", 1) }, "periodEnd"),
         (contract_input(unit, "1.005", 1), "net"),
     ] {

@@ -1,0 +1,415 @@
+//! Billing against the emulator: contracts and the monthly run (repeated, interrupted,
+//! concurrent), settlements of completed trainings per unit, and who may see them.
+//!
+//! Other tests share the table, so every assertion is about this test's own contracts, units
+//! and trainings; the run itself may also bill theirs, which is what it would do in production.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate, Utc};
+use ewokiss_adapters::billing_app::{BillingChunk, CHUNK_SIZE};
+use ewokiss_adapters::dynamo::{contracts as contract_store, numbering, settlements as settlement_store};
+use ewokiss_domain::contract::{BillingCycle, BillingTiming, Contract, ProRata, Terms};
+use ewokiss_domain::ids::{ContractId, TrainingId, UnitId};
+use ewokiss_domain::settlement::{Series, SettlementNumber, SettlementStatus};
+use ewokiss_domain::training::{Price, VatTreatment};
+use futures::future::join_all;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use crate::helpers::{id, TestApp};
+use crate::trainings::{persons, recruiting_training};
+
+fn day(raw: &str) -> NaiveDate {
+    raw.parse().unwrap()
+}
+
+fn dec(raw: &str) -> Decimal {
+    raw.parse().unwrap()
+}
+
+/// A contract written straight to the store (the run is under test here, not the form).
+fn contract(unit_id: UnitId, start: NaiveDate, net: &str) -> Contract {
+    let now = Utc::now();
+    Contract {
+        id: ContractId::generate(),
+        unit_id,
+        subject: "Obsługa prawna LEX".into(),
+        start,
+        end: None,
+        cycle: BillingCycle::Monthly,
+        timing: BillingTiming::Advance,
+        pro_rata: ProRata::CalendarDays,
+        terms: vec![Terms {
+            effective_from: start,
+            price: Price { net: dec(net), vat: VatTreatment::Rate { percent: Decimal::from(23) } },
+        }],
+        suspensions: Vec::new(),
+        terminated_on: None,
+        history: Vec::new(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+async fn load_contracts(app: &TestApp, unit_id: UnitId, count: usize, start: NaiveDate) -> Vec<ContractId> {
+    let bulk = app.table.for_bulk_load();
+    let contracts: Vec<Contract> = (0..count).map(|_| contract(unit_id, start, "1000.00")).collect();
+    for batch in contracts.chunks(100) {
+        join_all(batch.iter().map(|c| contract_store::create_contract(&bulk, c)))
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+    }
+    contracts.iter().map(|c| c.id).collect()
+}
+
+/// The run's chunks, restricted to `mine` (the due index must list every one of them).
+async fn my_chunks(app: &TestApp, mine: &[ContractId], as_of: NaiveDate) -> Vec<BillingChunk> {
+    let due: BTreeSet<ContractId> =
+        app.staff.http.registry.due_contract_ids(as_of).await.unwrap().into_iter().collect();
+    assert!(mine.iter().all(|id| due.contains(id)), "the due index lists every contract due");
+    mine.chunks(CHUNK_SIZE).map(|ids| BillingChunk { as_of, contract_ids: ids.to_vec() }).collect()
+}
+
+async fn run(app: &TestApp, chunks: &[BillingChunk]) {
+    let registry = &app.staff.http.registry;
+    let reports = join_all(chunks.iter().map(|chunk| registry.bill_chunk(chunk))).await;
+    for report in reports {
+        assert!(report.unwrap().failed.is_empty());
+    }
+}
+
+/// Per contract: its charges (key → net) and the settlements they went into.
+async fn billed(app: &TestApp, ids: &[ContractId]) -> BTreeMap<ContractId, Vec<(String, Decimal)>> {
+    let mut all = BTreeMap::new();
+    for batch in ids.chunks(50) {
+        let charges = join_all(batch.iter().map(|id| contract_store::charges_of_contract(&app.table, *id))).await;
+        for (id, charges) in batch.iter().zip(charges) {
+            let list = charges.unwrap().into_iter().map(|c| (c.charge.charge_key(), c.charge.net)).collect();
+            all.insert(*id, list);
+        }
+    }
+    all
+}
+
+/// Every number of the series and year up to the counter is held by exactly one settlement.
+async fn assert_numbers_gapless(app: &TestApp) {
+    let year = ewokiss_domain::time::today().year();
+    let last = numbering::last_number(&app.table, Series::Roz.code(), year).await.unwrap();
+    assert!(last > 0);
+    let mut holders = BTreeSet::new();
+    for seqs in (1..=last).collect::<Vec<_>>().chunks(100) {
+        let found = join_all(seqs.iter().map(|seq| async move {
+            let number = SettlementNumber::new(Series::Roz, year, *seq).unwrap();
+            settlement_store::settlement_id_by_number(&app.table, &number).await.unwrap()
+        }))
+        .await;
+        for (seq, holder) in seqs.iter().zip(found) {
+            let holder = holder.unwrap_or_else(|| panic!("number {seq} of {last} was skipped"));
+            assert!(holders.insert(holder), "a settlement holds two numbers");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_monthly_run_over_1000_contracts_bills_each_once_even_when_interrupted_or_repeated() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = UnitId::parse(&id(&app.unit(&staff, "Gmina z umowami").await)).unwrap();
+    let mine = load_contracts(&app, unit, 1000, day("2027-02-01")).await;
+    let as_of = day("2027-02-01");
+    let chunks = my_chunks(&app, &mine, as_of).await;
+
+    // Interrupted: half the chunks billed, one more stopped part-way, then the whole run again.
+    run(&app, &chunks[..chunks.len() / 2]).await;
+    let interrupted = app.staff.http.registry.bill_chunk(&chunks[chunks.len() / 2]);
+    let _ = tokio::time::timeout(std::time::Duration::from_millis(30), interrupted).await;
+    run(&app, &chunks).await;
+    let first = billed(&app, &mine).await;
+    for charges in first.values() {
+        assert_eq!(charges, &vec![("2027-02#0".to_owned(), dec("1000.00"))], "one charge per contract and period");
+    }
+    // The due index moved on: the same day lists none of them, and running again creates nothing.
+    let due: BTreeSet<ContractId> =
+        app.staff.http.registry.due_contract_ids(as_of).await.unwrap().into_iter().collect();
+    assert!(mine.iter().all(|id| !due.contains(id)));
+    run(&app, &chunks).await;
+    assert_eq!(billed(&app, &mine).await, first);
+
+    // Each charge is on its own issued settlement with the unit's data copied.
+    let settlements = settlement_store::all_settlements_of_unit(&app.table, unit).await.unwrap();
+    assert_eq!(settlements.len(), 1000);
+    assert!(settlements.iter().all(|s| s.status == SettlementStatus::Issued && s.number.is_some()));
+    assert!(settlements.iter().all(|s| s.buyer.as_ref().is_some_and(|b| b.name.starts_with("Gmina z umowami"))));
+    assert_eq!(settlements[0].totals().gross, dec("1230.00"));
+    assert_numbers_gapless(&app).await;
+}
+
+#[tokio::test]
+async fn two_runs_at_once_create_no_duplicates_and_no_gaps_and_catch_up_missed_months() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = UnitId::parse(&id(&app.unit(&staff, "Powiat z umowami").await)).unwrap();
+    // Signed on 15 January, first billed on 1 March: January (17/31) and February are caught up.
+    let mine = load_contracts(&app, unit, 100, day("2027-01-15")).await;
+    let as_of = day("2027-03-01");
+    let chunks = my_chunks(&app, &mine, as_of).await;
+    tokio::join!(run(&app, &chunks), run(&app, &chunks));
+    let expected = vec![
+        ("2027-01#0".to_owned(), dec("548.39")), // 1000 × 17/31 = 548.387 → 548.39
+        ("2027-02#0".to_owned(), dec("1000.00")),
+        ("2027-03#0".to_owned(), dec("1000.00")),
+    ];
+    for charges in billed(&app, &mine).await.values() {
+        let mut charges = charges.clone();
+        charges.sort();
+        assert_eq!(charges, expected);
+    }
+    let settlements = settlement_store::all_settlements_of_unit(&app.table, unit).await.unwrap();
+    assert_eq!(settlements.len(), 300);
+    assert!(settlements.iter().all(|s| s.status == SettlementStatus::Issued));
+    assert_numbers_gapless(&app).await;
+}
+
+#[tokio::test]
+async fn staff_manage_a_contract_preview_and_run_through_the_queue_and_a_termination_is_credited() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = app.unit(&staff, "Gmina z umową kwartalną").await;
+    // Quarterly 3 000,00 signed on 15 February 2027, by days: Q1 = 45 of 90 days = 1 500,00.
+    let created = app
+        .staff(
+            "POST",
+            "/contracts",
+            Some(&staff),
+            Some(json!({"unitId": unit["id"], "subject": "Obsługa prawna", "start": "2027-02-15", "cycle": "quarterly", "timing": "advance", "priceNet": "3 000,00", "vat": "23"})),
+        )
+        .await
+        .expect(201);
+    let cid = created["contract"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["nextDue"], "2027-02-15");
+    let bad =
+        app.staff("POST", "/contracts", Some(&staff), Some(json!({"unitId": unit["id"], "cycle": "weekly"}))).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.fields().contains(&"cycle".to_owned()) && bad.fields().contains(&"start".to_owned()));
+
+    let preview = app.staff("GET", "/billing/preview?asOf=2027-02-15", Some(&staff), None).await.expect(200);
+    let mine: Vec<&Value> =
+        preview["charges"].as_array().unwrap().iter().filter(|c| c["contractId"] == cid.as_str()).collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["net"], "1500.00");
+
+    // The staff button queues the run; the billing function (here: its handler) bills the chunks.
+    let queued = app.staff("POST", "/billing/run", Some(&staff), Some(json!({"asOf": "2027-02-15"}))).await.expect(200);
+    assert!(queued["contracts"].as_u64().unwrap() >= 1);
+    drain_billing_queue(&app).await;
+    let view = app.staff("GET", &format!("/contracts/{cid}"), Some(&staff), None).await.expect(200);
+    assert_eq!(view["charges"].as_array().unwrap().len(), 1);
+    assert_eq!(view["charges"][0]["net"], "1500.00");
+    assert_eq!(view["nextDue"], "2027-04-01");
+
+    // Terminated on 15 March after Q1 was billed in advance: 16 unused days are credited
+    // (3 000 × 74/90 − 3 000 × 90/90 boundaries: 1 500,00 billed, 966,67 owed → −533,33).
+    let terminated = app
+        .staff(
+            "POST",
+            &format!("/contracts/{cid}/changes"),
+            Some(&staff),
+            Some(json!({"kind": "terminate", "lastDay": "2027-03-15", "version": view["contract"]["version"]})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(terminated["nextDue"], "2027-02-15", "the correction is due at once");
+    let stale = app
+        .staff(
+            "POST",
+            &format!("/contracts/{cid}/changes"),
+            Some(&staff),
+            Some(json!({"kind": "suspend", "from": "2027-03-01", "version": 1})),
+        )
+        .await;
+    assert_eq!(stale.status, 409);
+    app.staff.http.registry.bill_contract(ContractId::parse(&cid).unwrap(), day("2027-03-16")).await.unwrap();
+    app.staff.http.registry.issue_drafts(ewokiss_domain::time::today()).await.unwrap();
+    let view = app.staff("GET", &format!("/contracts/{cid}"), Some(&staff), None).await.expect(200);
+    let nets: Vec<&str> = view["charges"].as_array().unwrap().iter().map(|c| c["net"].as_str().unwrap()).collect();
+    assert_eq!(nets, ["1500.00", "-533.33"]);
+    assert_eq!(view["nextDue"], Value::Null, "terminated and fully billed");
+    let unit_settlements =
+        app.staff("GET", &format!("/units/{}/settlements", id(&unit)), Some(&staff), None).await.expect(200);
+    let list = unit_settlements["settlements"].as_array().unwrap();
+    let correction = list.iter().find(|s| s["kind"]["type"] == "correction").expect("a correction document");
+    assert!(correction["number"].as_str().unwrap().starts_with("KOR/"));
+    let original = list.iter().find(|s| s["kind"]["type"] == "regular").unwrap();
+    assert_eq!(correction["kind"]["ofNumber"], original["number"]);
+    assert_eq!(original["correctedBy"][0], correction["id"]);
+    // Outstanding: 1 845,00 gross billed − 656,00 credited (533,33 + 122,67 VAT).
+    assert_eq!(unit_settlements["receivables"]["outstanding"], "1189.00");
+}
+
+/// Lambda's SQS trigger, played by the test: receive the billing queue's messages and hand
+/// them to the billing function's handler until the queue is empty.
+async fn drain_billing_queue(app: &TestApp) {
+    let sdk = ewokiss_adapters::config::aws_sdk_config().await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let url = std::env::var("BILLING_QUEUE_URL").unwrap();
+    let billing = billing::Billing {
+        registry: ewokiss_adapters::app::Registry::new(app.table.clone()),
+        queue: ewokiss_adapters::queue::Queue::new(&sdk, &url),
+    };
+    loop {
+        let received =
+            sqs.receive_message().queue_url(&url).max_number_of_messages(10).wait_time_seconds(1).send().await.unwrap();
+        let messages = received.messages.unwrap_or_default();
+        if messages.is_empty() {
+            return;
+        }
+        let records: Vec<Value> = messages
+            .iter()
+            .map(|m| json!({"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(), "eventSource": "aws:sqs"}))
+            .collect();
+        let event = serde_json::from_value(json!({ "Records": records })).unwrap();
+        let response = billing::bill_batch(&billing, event).await;
+        assert!(response.batch_item_failures.is_empty());
+        for m in &messages {
+            sqs.delete_message().queue_url(&url).receipt_handle(m.receipt_handle().unwrap()).send().await.unwrap();
+        }
+    }
+}
+
+/// A training in the past, completed with attendance marked: `present` per person.
+async fn completed_training(app: &TestApp, staff: &str, people: &[(String, bool)], body: Value) -> String {
+    use ewokiss_adapters::dynamo::trainings::{get_training, update_training};
+    use ewokiss_domain::training::Phase;
+    let training = recruiting_training(app, staff, 20, body).await;
+    let tid = id(&training);
+    let ids: Vec<&String> = people.iter().map(|(p, _)| p).collect();
+    app.staff("POST", &format!("/trainings/{tid}/enrolments"), Some(staff), Some(json!({"personIds": ids})))
+        .await
+        .expect(200);
+    let training_id = TrainingId::parse(&tid).unwrap();
+    let before = get_training(&app.table, training_id).await.unwrap().unwrap();
+    let mut after = before.clone();
+    after.sessions[0].date = ewokiss_domain::time::today() - chrono::Duration::days(1);
+    after.phase = Phase::Running;
+    after.version += 1;
+    update_training(&app.table, &before, &after, None).await.unwrap();
+    for (person, present) in people {
+        let body = json!({"personId": person, "session": 0, "present": present});
+        app.staff("POST", &format!("/trainings/{tid}/attendance"), Some(staff), Some(body)).await.expect(200);
+    }
+    app.staff("POST", &format!("/trainings/{tid}/phase"), Some(staff), Some(json!({"to": "completed"})))
+        .await
+        .expect(200);
+    tid
+}
+
+#[tokio::test]
+async fn settling_a_training_makes_one_settlement_per_unit_across_its_trainings_once() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let (gmina, powiat) = (app.unit(&staff, "Gmina rozliczana").await, app.unit(&staff, "Powiat rozliczany").await);
+    let (g, p) = (id(&gmina), id(&powiat));
+    let gmina_people = persons(&app, &staff, &g, 2).await;
+    let powiat_people = persons(&app, &staff, &p, 1).await;
+    // Two trainings: the gmina sends both persons to the first (one absent: a no-show is
+    // charged) and one to the second; the powiat one person to the first.
+    let first = completed_training(
+        &app,
+        &staff,
+        &[(gmina_people[0].clone(), true), (gmina_people[1].clone(), false), (powiat_people[0].clone(), true)],
+        json!({}),
+    )
+    .await;
+    let second = completed_training(
+        &app,
+        &staff,
+        &[(gmina_people[0].clone(), true)],
+        json!({"priceNet": "200,00", "vat": "23"}),
+    )
+    .await;
+
+    let preview =
+        app.staff("POST", "/settlements/preview", Some(&staff), Some(json!({"trainingId": first}))).await.expect(200);
+    let drafts = preview["drafts"].as_array().unwrap();
+    let of = |unit: &str| drafts.iter().find(|d| d["unitId"] == unit).unwrap().clone();
+    assert_eq!(of(&g)["lines"].as_array().unwrap().len(), 3, "both trainings on the gmina's one settlement");
+    assert_eq!(of(&p)["lines"].as_array().unwrap().len(), 1);
+    assert!(of(&g)["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["description"].as_str().unwrap().contains("nieobecność")));
+    // 2 × 450,00 zw + 200,00 + 23 % = 900,00 + 246,00.
+    assert_eq!(of(&g)["totals"]["gross"], "1146.00");
+
+    // "Wystaw transakcję": moving the training to settled settles its units.
+    let settled = app
+        .staff("POST", &format!("/trainings/{first}/phase"), Some(&staff), Some(json!({"to": "settled"})))
+        .await
+        .expect(200);
+    assert_eq!(settled["phase"], "settled");
+    let gmina_settlements = app.staff("GET", &format!("/units/{g}/settlements"), Some(&staff), None).await.expect(200);
+    let list = gmina_settlements["settlements"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["status"], "issued");
+    assert_eq!(list[0]["buyer"]["name"], gmina["name"]);
+    assert_eq!(gmina_settlements["receivables"]["outstanding"], "1146.00");
+    // The second training's only line went onto that settlement: it is settled too.
+    let card = app.staff("GET", &format!("/trainings/{second}"), Some(&staff), None).await.expect(200);
+    assert_eq!(card["training"]["phase"], "settled");
+
+    // Nothing is settled twice: settling again finds nothing, the phase cannot be entered again.
+    let again = app.staff("POST", "/settlements/settle", Some(&staff), Some(json!({"unitId": g}))).await.expect(200);
+    assert_eq!(again["settlements"].as_array().unwrap().len(), 0);
+    let twice =
+        app.staff("POST", &format!("/trainings/{first}/phase"), Some(&staff), Some(json!({"to": "settled"}))).await;
+    assert_eq!(twice.status, 422);
+    let not_completed = recruiting_training(&app, &staff, 5, json!({})).await;
+    let refused =
+        app.staff("POST", "/settlements/preview", Some(&staff), Some(json!({"trainingId": id(&not_completed)}))).await;
+    assert_eq!(refused.status, 409);
+    let ambiguous =
+        app.staff("POST", "/settlements/preview", Some(&staff), Some(json!({"trainingId": first, "unitId": g}))).await;
+    assert_eq!(ambiguous.status, 422);
+}
+
+#[tokio::test]
+async fn only_staff_bill_and_an_administrator_sees_only_the_own_units_settlements() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let (a, b) = (app.unit(&staff, "Gmina A rozliczeń").await, app.unit(&staff, "Gmina B rozliczeń").await);
+    let people_a = persons(&app, &staff, &id(&a), 1).await;
+    let people_b = persons(&app, &staff, &id(&b), 1).await;
+    let training =
+        completed_training(&app, &staff, &[(people_a[0].clone(), true), (people_b[0].clone(), true)], json!({})).await;
+    app.staff("POST", "/settlements/settle", Some(&staff), Some(json!({"trainingId": training}))).await.expect(200);
+
+    let admin_a = app.user("unit-admin", Some(&id(&a)), None).await;
+    let own = app.extranet("GET", "/settlements", Some(&admin_a), None).await.expect(200);
+    let own_list = own["settlements"].as_array().unwrap();
+    assert_eq!(own_list.len(), 1);
+    assert!(own_list.iter().all(|s| s["unitId"] == id(&a).as_str()));
+    let mine = own_list[0]["id"].as_str().unwrap();
+    app.extranet("GET", &format!("/settlements/{mine}"), Some(&admin_a), None).await.expect(200);
+    let staff_view = app.staff("GET", &format!("/units/{}/settlements", id(&b)), Some(&staff), None).await.expect(200);
+    let theirs = staff_view["settlements"][0]["id"].as_str().unwrap();
+    assert_eq!(app.extranet("GET", &format!("/settlements/{theirs}"), Some(&admin_a), None).await.status, 404);
+
+    let participant = app.user("participant", Some(&id(&a)), Some(&people_a[0])).await;
+    assert_eq!(app.extranet("GET", "/settlements", Some(&participant), None).await.status, 403);
+    for (method, path, body) in [
+        ("GET", "/billing/preview".to_owned(), None),
+        ("POST", "/billing/run".to_owned(), Some(json!({}))),
+        ("POST", "/settlements/preview".to_owned(), Some(json!({"trainingId": training}))),
+        ("POST", "/settlements/settle".to_owned(), Some(json!({"trainingId": training}))),
+        ("GET", format!("/units/{}/settlements", id(&a)), None),
+        ("GET", "/contracts".to_owned(), None),
+        ("POST", "/contracts".to_owned(), Some(json!({}))),
+    ] {
+        assert_eq!(app.staff(method, &path, Some(&admin_a), body).await.status, 403, "{method} {path}");
+    }
+}
