@@ -569,6 +569,7 @@ function Participants({ card, onChanged }) {
         <h2 class="card-title pad">
           {t('training.enrolled')} <span class="muted">({seatsText(card.seats)})</span>
         </h2>
+        {enrolled.length > 0 && sessions.length > 0 && <p class="muted small pad">{t('training.attendanceHint')}</p>}
         {enrolled.length === 0 ? (
           <p class="muted pad">{t('training.noneEnrolled')}</p>
         ) : (
@@ -715,8 +716,16 @@ function EnrolmentRow({ training, e, onChanged, attendance, position }) {
         <td>
           <div class="attendance">
             {attendance.map((s, i) => (
-              <label key={i} title={sessionText(s)}>
-                <input type="checkbox" checked={marks[i] === true} disabled={!holdsSeat} onChange={(ev) => mark(i, ev.currentTarget.checked)} aria-label={`${t('training.attendance')}: ${e.personName}, ${fmtDate(s.date)}`} />
+              <label key={i} title={`${sessionText(s)}: ${attendanceState(marks[i])}`} class={`attendance-${marks[i] === true ? 'present' : marks[i] === false ? 'absent' : 'unmarked'}`} data-session={i}>
+                {/* Not marked yet shows as "mixed" (indeterminate): unchecked means marked absent. */}
+                <input
+                  type="checkbox"
+                  ref={(el) => el && (el.indeterminate = marks[i] !== true && marks[i] !== false)}
+                  checked={marks[i] === true}
+                  disabled={!holdsSeat}
+                  onChange={(ev) => mark(i, ev.currentTarget.checked)}
+                  aria-label={`${t('training.attendance')}: ${e.personName}, ${fmtDate(s.date)}`}
+                />
                 {fmtDate(s.date).slice(0, 5)}
               </label>
             ))}
@@ -748,6 +757,10 @@ function EnrolmentRow({ training, e, onChanged, attendance, position }) {
       </td>
     </tr>
   );
+}
+
+function attendanceState(mark) {
+  return mark === true ? t('training.attendancePresent') : mark === false ? t('training.attendanceAbsent') : t('training.attendanceUnmarked');
 }
 
 function StaffEnrolForm({ training, onDone, onClose }) {
