@@ -59,7 +59,10 @@ describe('training card: invited list and attendance', () => {
       const criteria = { powiaty: [powiat.teryt], membersOnly: !!known.isMember };
       const venue = await someVenue(page);
       const expected = ok(await apiFetch(page, `/api/staff/invited/preview?venueId=${venue.id}`, { method: 'POST', body: { criteria } }), 'preview').units;
-      assert.ok(expected.some((u) => u.id === known.id), `${known.name} is selected by its own powiat and membership`);
+      assert.ok(
+        expected.some((u) => u.id === known.id),
+        `${known.name} is selected by its own powiat and membership`,
+      );
       // A unit of another powiat, added by hand.
       const other = powiaty.find((p) => p.teryt !== powiat.teryt && p.teryt.startsWith('30'));
       const candidates = items(ok(await apiFetch(page, `/api/staff/units?powiat=${other.teryt}`), 'units of another powiat'));
@@ -109,7 +112,11 @@ describe('training card: invited list and attendance', () => {
       // A unit added by hand through the unit search.
       const handFieldset = form.getByTestId('invited-hand-units-edit');
       await handFieldset.getByLabel('Dodaj jednostkę').fill(hand.name);
-      await handFieldset.getByRole('list', { name: 'Dodaj jednostkę' }).getByRole('button', { name: new RegExp(`^${escapeRe(hand.name)}`) }).first().click();
+      await handFieldset
+        .getByRole('list', { name: 'Dodaj jednostkę' })
+        .getByRole('button', { name: new RegExp(`^${escapeRe(hand.name)}`) })
+        .first()
+        .click();
       await handFieldset.locator('.picked-chips li', { hasText: hand.name }).waitFor();
       const total = expected.length + (expected.some((u) => u.id === hand.id) ? 0 : 1);
       await eventually(async () => (await countIn(previewCount)) === total, { message: `preview count ${total} with the hand-picked unit` });
@@ -155,7 +162,10 @@ describe('training card: invited list and attendance', () => {
         form.getByRole('button', { name: 'Zapisz listę zaproszonych' }).click(),
       ]);
       assert.equal(retry.status(), 200, await retry.text());
-      await saved.getByTestId('invited-criteria').filter({ hasText: /Segmenty.*EDU/ }).waitFor();
+      await saved
+        .getByTestId('invited-criteria')
+        .filter({ hasText: /Segmenty.*EDU/ })
+        .waitFor();
       await page.getByTestId('invited-notice').waitFor({ state: 'detached' });
     } catch (err) {
       await screenshot(page, 'invited-failure').catch(() => {});

@@ -44,7 +44,13 @@ describe('unit coordinates', () => {
       assert.equal(await save(form), 422);
       const latField = form.locator('.field', { has: page.getByLabel('Szerokość geogr.') });
       assert.match(await latField.getByTestId('field-error').textContent(), /Szerokość geograficzna: liczba od -90 do 90/);
-      assert.equal(await form.locator('.field', { has: page.getByLabel('Długość geogr.') }).getByTestId('field-error').count(), 0);
+      assert.equal(
+        await form
+          .locator('.field', { has: page.getByLabel('Długość geogr.') })
+          .getByTestId('field-error')
+          .count(),
+        0,
+      );
 
       await form.getByLabel('Szerokość geogr.').fill('52,4064');
       assert.equal(await save(form), 200);

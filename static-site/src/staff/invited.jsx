@@ -53,7 +53,9 @@ function toInput(d) {
 /** Editor section of a server field: `invited.criteria.powiaty[0]` → `powiaty`. */
 const SECTIONS = ['powiaty', 'unitKinds', 'membersOnly', 'segments', 'maxDistanceKm', 'unitIds', 'personIds'];
 function sectionOf(field) {
-  const parts = String(field || '').split(/[.[\]]+/).filter(Boolean);
+  const parts = String(field || '')
+    .split(/[.[\]]+/)
+    .filter(Boolean);
   return parts.find((p) => SECTIONS.includes(p)) || null;
 }
 
@@ -110,7 +112,12 @@ function CriteriaText({ criteria, powiatName }) {
   if (c.membersOnly === false) rows.push([tr('membership'), tr('nonMembersOnly')]);
   if ((c.segments || []).length) rows.push([tr('segments'), c.segments.join(', ')]);
   if (c.maxDistanceKm != null) rows.push([tr('distance'), tr('withinKm', { km: decimal(c.maxDistanceKm) })]);
-  if (!rows.length) return <p class="muted" data-testid="invited-criteria">{tr('noCriteria')}</p>;
+  if (!rows.length)
+    return (
+      <p class="muted" data-testid="invited-criteria">
+        {tr('noCriteria')}
+      </p>
+    );
   return (
     <ul class="criteria" data-testid="invited-criteria">
       {rows.map(([label, value]) => (
@@ -198,7 +205,12 @@ function StoredList({ data, training, powiatName }) {
           <dt>{tr('handUnits')}</dt>
           <dd data-testid="invited-hand-units">
             {(inv.unitIds || []).length ? (
-              (inv.unitIds || []).map((id, i) => [i > 0 && ', ', <a key={id} href={unitHref(id)}>{(byId[id] && byId[id].name) || id}</a>])
+              (inv.unitIds || []).map((id, i) => [
+                i > 0 && ', ',
+                <a key={id} href={unitHref(id)}>
+                  {(byId[id] && byId[id].name) || id}
+                </a>,
+              ])
             ) : (
               <span class="muted">{t('common.none')}</span>
             )}
@@ -207,7 +219,16 @@ function StoredList({ data, training, powiatName }) {
         <div class="row">
           <dt>{tr('handPersons')}</dt>
           <dd data-testid="invited-hand-persons">
-            {personIds.length ? personIds.map((id, i) => [i > 0 && ', ', <a key={id} href={personHref(id)}>{personNames[id] || id}</a>]) : <span class="muted">{t('common.none')}</span>}
+            {personIds.length ? (
+              personIds.map((id, i) => [
+                i > 0 && ', ',
+                <a key={id} href={personHref(id)}>
+                  {personNames[id] || id}
+                </a>,
+              ])
+            ) : (
+              <span class="muted">{t('common.none')}</span>
+            )}
           </dd>
         </div>
       </dl>
@@ -334,21 +355,35 @@ function InvitedEditor({ stored, training, powiaty, onSaved, onConflict }) {
               {tr('distanceNoVenue')}
             </p>
           )}
-          {training.venue && (
-            <p class="muted small">
-              {tr('distanceFrom', { venue: training.venue.name })}
-            </p>
-          )}
+          {training.venue && <p class="muted small">{tr('distanceFrom', { venue: training.venue.name })}</p>}
         </div>
       </div>
 
       <Fieldset legend={tr('handUnits')} error={errOf('unitIds')} testid="invited-hand-units-edit">
-        <Picked items={draft.units.map((u) => ({ id: u.id, label: u.label || unitNames[u.id] || u.id }))} empty={tr('noHandUnits')} onRemove={(id) => set('units', draft.units.filter((u) => u.id !== id))} />
+        <Picked
+          items={draft.units.map((u) => ({ id: u.id, label: u.label || unitNames[u.id] || u.id }))}
+          empty={tr('noHandUnits')}
+          onRemove={(id) =>
+            set(
+              'units',
+              draft.units.filter((u) => u.id !== id),
+            )
+          }
+        />
         <UnitPicker label={tr('addUnit')} value={null} onChange={(u) => u && !draft.units.some((x) => x.id === u.id) && set('units', [...draft.units, { id: u.id, label: u.name }])} />
       </Fieldset>
 
       <Fieldset legend={tr('handPersons')} error={errOf('personIds')} testid="invited-hand-persons-edit">
-        <Picked items={draft.persons.map((p) => ({ id: p.id, label: p.label || personNames[p.id] || p.id }))} empty={tr('noHandPersons')} onRemove={(id) => set('persons', draft.persons.filter((p) => p.id !== id))} />
+        <Picked
+          items={draft.persons.map((p) => ({ id: p.id, label: p.label || personNames[p.id] || p.id }))}
+          empty={tr('noHandPersons')}
+          onRemove={(id) =>
+            set(
+              'persons',
+              draft.persons.filter((p) => p.id !== id),
+            )
+          }
+        />
         <PersonSearch label={tr('addPerson')} excludeIds={draft.persons.map((p) => p.id)} onPick={(p) => set('persons', [...draft.persons, { id: p.id, label: p.label }])} />
       </Fieldset>
 
