@@ -1,4 +1,5 @@
-// Staff global search (header combobox: units and persons, debounced) and a unit picker.
+// Staff global search (header combobox: units and persons, debounced), a unit picker, a person
+// picker and the removable chips of picked items.
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
@@ -181,5 +182,56 @@ export function UnitPicker({ label, value, onChange, error, excludeId }) {
       )}
       {error && <p class="field-error">{error}</p>}
     </div>
+  );
+}
+
+/* ---------- person picker (search) ---------- */
+
+/** Pick persons by searching; calls `onPick({id, label, detail})`. */
+export function PersonSearch({ label, onPick, excludeIds = [], testid }) {
+  const [q, setQ] = useState('');
+  const res = useSearch(q);
+  const persons = res.persons.filter((p) => !excludeIds.includes(p.id) && !p.inactive);
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input id={id} type="search" autoComplete="off" placeholder={t('training.searchPerson')} value={q} onInput={(e) => setQ(e.currentTarget.value)} data-testid={testid} />
+      {q.trim().length >= 2 && (
+        <ul class="picker-list" aria-label={label}>
+          {persons.map((p) => (
+            <li key={p.id}>
+              <button
+                type="button"
+                class="link-button"
+                onClick={() => {
+                  onPick(p);
+                  setQ('');
+                }}
+              >
+                {p.label} {p.detail && <span class="muted">· {p.detail}</span>}
+              </button>
+            </li>
+          ))}
+          {res.done && !res.loading && persons.length === 0 && <li class="muted">{t('search.none')}</li>}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function Picked({ items, onRemove, empty }) {
+  if (!items.length) return <p class="muted small">{empty}</p>;
+  return (
+    <ul class="chips picked-chips">
+      {items.map((x) => (
+        <li key={x.id}>
+          {x.label}{' '}
+          <button type="button" class="link-button" aria-label={`${t('training.remove')}: ${x.label}`} onClick={() => onRemove(x.id)}>
+            ×
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }

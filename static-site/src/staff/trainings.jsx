@@ -1,8 +1,8 @@
 // Staff CRM: trainings list (by phase or month), new/edit form (sessions, venue, trainers,
 // price, deadlines, visibility), training card (phases, seats, enrolled, waiting list,
-// cancelled, attendance, "Zapisz osoby", history), the person card's and the unit card's
+// cancelled, attendance, "Zapisz osoby", invited list, history), the person card's and the unit card's
 // "Szkolenia" tabs.
-import { useEffect, useId, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, useApi, usePaged, withQuery } from '../api.js';
 import { fmtDate, fmtDateTime } from '../format.js';
 import { msg, t } from '../i18n.js';
@@ -26,7 +26,10 @@ import {
 } from '../trainings-common.jsx';
 import { Checkbox, checkFields, DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TabPanel, Tabs, TextArea, TextField, toast, useForm } from '../ui.jsx';
 import { Timeline } from './activity.jsx';
-import { UnitPicker, useSearch } from './search.jsx';
+import { InvitedTab } from './invited.jsx';
+import { Picked, PersonSearch, UnitPicker } from './search.jsx';
+
+export { PersonSearch };
 
 const trainingHref = (id) => `#/crm/trainings/${encodeURIComponent(id)}`;
 const personHref = (id) => `#/crm/persons/${encodeURIComponent(id)}`;
@@ -109,57 +112,6 @@ function TrainingsTable({ list, showPhase }) {
       </div>
       <MoreButton list={list} />
     </>
-  );
-}
-
-/* ---------- person picker (search) ---------- */
-
-/** Pick persons by searching; calls `onPick({id, label, detail})`. */
-export function PersonSearch({ label, onPick, excludeIds = [], testid }) {
-  const [q, setQ] = useState('');
-  const res = useSearch(q);
-  const persons = res.persons.filter((p) => !excludeIds.includes(p.id) && !p.inactive);
-  const id = useId();
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <input id={id} type="search" autoComplete="off" placeholder={t('training.searchPerson')} value={q} onInput={(e) => setQ(e.currentTarget.value)} data-testid={testid} />
-      {q.trim().length >= 2 && (
-        <ul class="picker-list" aria-label={label}>
-          {persons.map((p) => (
-            <li key={p.id}>
-              <button
-                type="button"
-                class="link-button"
-                onClick={() => {
-                  onPick(p);
-                  setQ('');
-                }}
-              >
-                {p.label} {p.detail && <span class="muted">· {p.detail}</span>}
-              </button>
-            </li>
-          ))}
-          {res.done && !res.loading && persons.length === 0 && <li class="muted">{t('search.none')}</li>}
-        </ul>
-      )}
-    </div>
-  );
-}
-
-function Picked({ items, onRemove, empty }) {
-  if (!items.length) return <p class="muted small">{empty}</p>;
-  return (
-    <ul class="chips picked-chips">
-      {items.map((x) => (
-        <li key={x.id}>
-          {x.label}{' '}
-          <button type="button" class="link-button" aria-label={`${t('training.remove')}: ${x.label}`} onClick={() => onRemove(x.id)}>
-            ×
-          </button>
-        </li>
-      ))}
-    </ul>
   );
 }
 
@@ -451,7 +403,7 @@ export function TrainingNew() {
 
 /* ---------- card ---------- */
 
-const CARD_TABS = ['participants', 'history'];
+const CARD_TABS = ['participants', 'invited', 'history'];
 
 export function TrainingCard({ id, query }) {
   const res = useApi(`/api/staff/trainings/${encodeURIComponent(id)}`);
@@ -539,6 +491,7 @@ export function TrainingCard({ id, query }) {
       <Tabs label={t('tab.label')} active={tab} onChange={setTab} tabs={CARD_TABS.map((x) => ({ id: x, label: t(`training.${x}`) }))} />
       <TabPanel id={tab}>
         {tab === 'participants' && <Participants card={card} onChanged={reload} />}
+        {tab === 'invited' && <InvitedTab training={tr} onChanged={reload} />}
         {tab === 'history' && <HistoryTab id={tr.id} />}
       </TabPanel>
     </section>
@@ -616,6 +569,7 @@ function Participants({ card, onChanged }) {
         <h2 class="card-title pad">
           {t('training.enrolled')} <span class="muted">({seatsText(card.seats)})</span>
         </h2>
+        {enrolled.length > 0 && sessions.length > 0 && <p class="muted small pad">{t('training.attendanceHint')}</p>}
         {enrolled.length === 0 ? (
           <p class="muted pad">{t('training.noneEnrolled')}</p>
         ) : (
@@ -762,8 +716,16 @@ function EnrolmentRow({ training, e, onChanged, attendance, position }) {
         <td>
           <div class="attendance">
             {attendance.map((s, i) => (
-              <label key={i} title={sessionText(s)}>
-                <input type="checkbox" checked={marks[i] === true} disabled={!holdsSeat} onChange={(ev) => mark(i, ev.currentTarget.checked)} aria-label={`${t('training.attendance')}: ${e.personName}, ${fmtDate(s.date)}`} />
+              <label key={i} title={`${sessionText(s)}: ${attendanceState(marks[i])}`} class={`attendance-${marks[i] === true ? 'present' : marks[i] === false ? 'absent' : 'unmarked'}`} data-session={i}>
+                {/* Not marked yet shows as "mixed" (indeterminate): unchecked means marked absent. */}
+                <input
+                  type="checkbox"
+                  ref={(el) => el && (el.indeterminate = marks[i] !== true && marks[i] !== false)}
+                  checked={marks[i] === true}
+                  disabled={!holdsSeat}
+                  onChange={(ev) => mark(i, ev.currentTarget.checked)}
+                  aria-label={`${t('training.attendance')}: ${e.personName}, ${fmtDate(s.date)}`}
+                />
                 {fmtDate(s.date).slice(0, 5)}
               </label>
             ))}
@@ -795,6 +757,10 @@ function EnrolmentRow({ training, e, onChanged, attendance, position }) {
       </td>
     </tr>
   );
+}
+
+function attendanceState(mark) {
+  return mark === true ? t('training.attendancePresent') : mark === false ? t('training.attendanceAbsent') : t('training.attendanceUnmarked');
 }
 
 function StaffEnrolForm({ training, onDone, onClose }) {

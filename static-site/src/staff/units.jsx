@@ -1,7 +1,7 @@
 // Staff CRM: units list with filters, unit card (data, edit, tabs), new unit form.
 import { api, normalizePage, useApi, usePaged, withQuery } from '../api.js';
 import { fullName, membershipText, personStatus, SEGMENTS, UNIT_KINDS, unitKindLabel } from '../format.js';
-import { t } from '../i18n.js';
+import { getLang, t } from '../i18n.js';
 import { PersonCreateForm, useToggle } from '../persons.jsx';
 import { href, navigate } from '../router.js';
 import { Checkbox, DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TabPanel, Tabs, TextArea, TextField, checkFields, toast, useForm } from '../ui.jsx';
@@ -107,11 +107,18 @@ export function UnitsList({ query }) {
 
 /* ---------- form (create and edit) ---------- */
 
-const UNIT_FIELDS = ['name', 'kind', 'teryt', 'nip', 'regon', 'street', 'postalCode', 'city', 'email', 'phone', 'parentId', 'memberSince', 'memberUntil', 'segments', 'notes'];
+const UNIT_FIELDS = ['name', 'kind', 'teryt', 'nip', 'regon', 'street', 'postalCode', 'city', 'latitude', 'longitude', 'email', 'phone', 'parentId', 'memberSince', 'memberUntil', 'segments', 'notes'];
+
+/** A coordinate as the API gives it ("52.2475") in the language's decimal notation. */
+export function fmtCoordinate(value) {
+  const s = String(value ?? '');
+  return getLang() === 'pl' ? s.replace('.', ',') : s;
+}
 
 function unitToForm(u) {
   const a = u.address || {};
   const m = u.membership || {};
+  const c = u.coordinates || {};
   return {
     name: u.name || '',
     kind: u.kind || 'gmina_wiejska',
@@ -121,6 +128,8 @@ function unitToForm(u) {
     street: a.street || '',
     postalCode: a.postalCode || '',
     city: a.city || '',
+    latitude: fmtCoordinate(c.latitude),
+    longitude: fmtCoordinate(c.longitude),
     email: u.email || '',
     phone: u.phone || '',
     parent: u.parentId ? { id: u.parentId, name: u.parentName || u.parentId } : null,
@@ -139,6 +148,11 @@ function formToCreate(v) {
   const address = {};
   for (const k of ['street', 'postalCode', 'city']) if (opt(v[k])) address[k] = opt(v[k]);
   if (Object.keys(address).length) body.address = address;
+  // Both or neither: the API reads one without the other as an error on the missing one.
+  if (opt(v.latitude) || opt(v.longitude)) {
+    body.latitude = v.latitude.trim();
+    body.longitude = v.longitude.trim();
+  }
   for (const k of ['memberSince', 'memberUntil']) if (opt(v[k])) body[k] = opt(v[k]);
   if (v.parent) body.parentId = v.parent.id;
   return body;
@@ -161,6 +175,11 @@ function formToPatch(v, unit) {
     if (now !== before[k]) address[k] = now;
   }
   if (Object.keys(address).length) body.address = address;
+  // Coordinates travel as a pair (both "" clears them), and only when one of them changed.
+  if (v.latitude.trim() !== before.latitude || v.longitude.trim() !== before.longitude) {
+    body.latitude = v.latitude.trim();
+    body.longitude = v.longitude.trim();
+  }
   if ([...v.segments].sort().join('|') !== [...before.segments].sort().join('|')) body.segments = v.segments;
   const pid = v.parent ? v.parent.id : '';
   if (pid !== (unit.parentId || '')) body.parentId = pid;
@@ -199,6 +218,8 @@ export function UnitForm({ unit, onSaved, onCancel }) {
         <TextField label={t('unit.street')} {...form.bind('street')} />
         <TextField label={t('unit.postalCode')} placeholder="00-000" {...form.bind('postalCode')} />
         <TextField label={t('unit.city')} {...form.bind('city')} />
+        <TextField label={t('unit.latitude')} inputMode="decimal" placeholder={fmtCoordinate('52.4064')} hint={t('unit.latitudeHint')} {...form.bind('latitude')} />
+        <TextField label={t('unit.longitude')} inputMode="decimal" placeholder={fmtCoordinate('16.9252')} hint={t('unit.longitudeHint')} {...form.bind('longitude')} />
         <TextField label={t('unit.email')} type="email" {...form.bind('email')} />
         <TextField label={t('unit.phone')} type="tel" {...form.bind('phone')} />
         <TextField label={t('unit.memberSince')} type="date" {...form.bind('memberSince')} />
@@ -243,6 +264,7 @@ export function UnitData({ unit, linkParent = true }) {
         [t('unit.nip'), unit.nip && <span class="mono">{unit.nip}</span>, 'unit-nip'],
         [t('unit.regon'), unit.regon && <span class="mono">{unit.regon}</span>, 'unit-regon'],
         [t('unit.address'), addr, 'unit-address'],
+        [t('unit.coordinates'), unit.coordinates && <Coordinates at={unit.coordinates} />, 'unit-coordinates'],
         [t('unit.email'), unit.email && <a href={`mailto:${unit.email}`}>{unit.email}</a>, 'unit-email'],
         [t('unit.phone'), unit.phone, 'unit-phone'],
         [t('unit.parent'), unit.parentId && (linkParent ? <a href={unitHref(unit.parentId)}>{unit.parentName || unit.parentId}</a> : unit.parentName), 'unit-parent'],
@@ -251,6 +273,24 @@ export function UnitData({ unit, linkParent = true }) {
         [t('unit.notes'), unit.notes && <span class="pre">{unit.notes}</span>, 'unit-notes'],
       ]}
     />
+  );
+}
+
+/** "52,2475, 17,0969" (pl: decimal commas, so a semicolon between) and a map link. */
+function Coordinates({ at }) {
+  const { latitude, longitude } = at;
+  const osm = `https://www.openstreetmap.org/?mlat=${encodeURIComponent(latitude)}&mlon=${encodeURIComponent(longitude)}#map=14/${encodeURIComponent(latitude)}/${encodeURIComponent(longitude)}`;
+  return (
+    <>
+      <span class="mono">
+        {fmtCoordinate(latitude)}
+        {getLang() === 'pl' ? '; ' : ', '}
+        {fmtCoordinate(longitude)}
+      </span>{' '}
+      <a href={osm} target="_blank" rel="noopener noreferrer" data-testid="unit-map-link">
+        {t('unit.showOnMap')}
+      </a>
+    </>
   );
 }
 
