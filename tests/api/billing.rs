@@ -53,7 +53,7 @@ fn contract(unit_id: UnitId, start: NaiveDate, net: &str) -> Contract {
     }
 }
 
-async fn load_contracts(app: &TestApp, unit_id: UnitId, count: usize, start: NaiveDate) -> Vec<ContractId> {
+pub(crate) async fn load_contracts(app: &TestApp, unit_id: UnitId, count: usize, start: NaiveDate) -> Vec<ContractId> {
     let bulk = app.table.for_bulk_load();
     let contracts: Vec<Contract> = (0..count).map(|_| contract(unit_id, start, "1000.00")).collect();
     for batch in contracts.chunks(100) {
@@ -67,7 +67,7 @@ async fn load_contracts(app: &TestApp, unit_id: UnitId, count: usize, start: Nai
 }
 
 /// The run's chunks, restricted to `mine` (the due index must list every one of them).
-async fn my_chunks(app: &TestApp, mine: &[ContractId], as_of: NaiveDate) -> Vec<BillingChunk> {
+pub(crate) async fn my_chunks(app: &TestApp, mine: &[ContractId], as_of: NaiveDate) -> Vec<BillingChunk> {
     let due: BTreeSet<ContractId> =
         app.staff.http.registry.due_contract_ids(as_of).await.unwrap().into_iter().collect();
     assert!(mine.iter().all(|id| due.contains(id)), "the due index lists every contract due");

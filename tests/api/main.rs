@@ -12,4 +12,3 @@ mod schedule;
 mod templates;
 mod trainings;
 mod validation;
-mod zz_size;

@@ -408,59 +408,52 @@ impl Registry {
         })
     }
 
-    /// Bills everything of one contract due on or before `as_of`: per period, the charges, their
-    /// settlement (a new one for a period's first billing, a correction of the period's
-    /// settlement afterwards) and the period's totals in one transaction; then the contract's
-    /// next due day. Safe to repeat and to run concurrently with itself.
+    /// Bills everything of one contract due on or before `as_of`: per period one transaction
+    /// with the charges, their settlement (a new one for a period's first billing, a correction
+    /// of the period's settlement afterwards) and the period's totals; the last one also moves
+    /// the contract's due-index entry to its next due day. Nothing due: nothing is written
+    /// (the index is already right, as every billing and every change of the contract sets
+    /// it). Safe to repeat and to run concurrently with itself: 2 reads + 1 write per period.
     pub async fn bill_contract(&self, id: ContractId, as_of: NaiveDate) -> Result<BillOutcome, StoreError> {
         let mut outcome = BillOutcome::default();
-        for _ in 0..RETRIES {
+        'attempt: for _ in 0..RETRIES {
             let Some(contract) = contract_store::get_contract(&self.table, id).await? else { return Ok(outcome) };
             let billed = contract_store::billed_periods(&self.table, id).await?;
-            let due = charges_due(&contract, &billed, as_of);
             let mut by_period: BTreeMap<String, Vec<ContractCharge>> = BTreeMap::new();
-            for charge in due {
+            for charge in charges_due(&contract, &billed, as_of) {
                 by_period.entry(charge.period.key()).or_default().push(charge);
             }
-            let mut raced_once = false;
-            for (period_key, charges) in &by_period {
+            let mut billed_after = billed.clone();
+            let periods = by_period.len();
+            for (index, (period_key, charges)) in by_period.iter().enumerate() {
                 let before = billed.iter().find(|b| &b.period_key == period_key);
-                match self.bill_period(&contract, before, charges).await {
-                    Ok(created) => {
+                BilledPeriod::record_all(&mut billed_after, charges);
+                let next_due = (index + 1 == periods).then(|| next_due_date(&contract, &billed_after));
+                match Box::pin(self.bill_period(&contract, before, charges, next_due)).await {
+                    Ok(()) => {
                         outcome.charges_created += charges.len() as u32;
-                        outcome.settlements_created += created;
+                        outcome.settlements_created += 1;
                     }
-                    Err(error) if raced(&error) => {
-                        raced_once = true;
-                        break;
-                    }
+                    // Another run (or a change of the contract) got there first: read again.
+                    Err(error) if raced(&error) => continue 'attempt,
                     Err(error) => return Err(error),
                 }
             }
-            if raced_once {
-                continue;
-            }
-            // Re-index the contract under its next due day (as of everything now billed).
-            let billed = contract_store::billed_periods(&self.table, id).await?;
-            let mut tx = Transaction::default();
-            contract_store::add_due_update(&mut tx, &self.table, &contract, next_due_date(&contract, &billed));
-            match self.table.transact(tx).await {
-                Ok(()) => return Ok(outcome),
-                Err(error) if raced(&error) => continue,
-                Err(error) => return Err(error),
-            }
+            return Ok(outcome);
         }
         Err(StoreError::Backend(format!("contract {id}: too many concurrent changes")))
     }
 
     /// One period's charges: regular ones make a new settlement; corrections a correction of
-    /// the settlement that first billed the period. Returns the settlements written (0 or 1).
+    /// the settlement that first billed the period. `next_due`: the contract's due-index entry
+    /// moves in the same transaction (given on the contract's last period to bill).
     async fn bill_period(
         &self,
         contract: &Contract,
         before: Option<&BilledPeriod>,
         charges: &[ContractCharge],
-    ) -> Result<u32, StoreError> {
+        next_due: Option<Option<NaiveDate>>,
+    ) -> Result<(), StoreError> {
         let mut after = before
             .cloned()
             .unwrap_or_else(|| BilledPeriod { period_key: charges[0].period.key(), ..Default::default() });
@@ -468,8 +461,7 @@ impl Registry {
             after.record(charge);
         }
         let now = Utc::now();
-        let regular: Vec<&ContractCharge> = charges.iter().filter(|c| c.kind == ChargeKind::Regular).collect();
-        let document = if regular.len() == charges.len() {
+        let document = if charges.iter().all(|c| c.kind == ChargeKind::Regular) {
             let lines = charges.iter().map(|c| contract_line(contract, c)).collect::<Result<Vec<_>, _>>()?;
             Settlement::draft(contract.unit_id, lines, now)
                 .map_err(|e| StoreError::Decode(format!("contract {}: {e}", contract.id)))?
@@ -479,8 +471,10 @@ impl Registry {
         let mut tx = Transaction::default();
         contract_store::add_period_charges(&mut tx, &self.table, contract, before, &after, charges, document.id);
         settlement_store::add_new_settlement(&mut tx, &self.table, &document);
-        self.table.transact(tx).await?;
-        Ok(1)
+        if let Some(next_due) = next_due {
+            contract_store::add_due_update(&mut tx, &self.table, contract, next_due);
+        }
+        self.table.transact(tx).await
     }
 
     /// A correction document for a period's later charges, against the period's first

@@ -95,8 +95,8 @@ impl SettlementLine {
         }
     }
 
-    /// VAT of this line alone, for information: the document's VAT is computed on the sum of
-    /// nets per rate (see [`super::Totals`]).
+    /// VAT of this line, rounded half-up to grosze; a document's VAT per rate is the sum of its
+    /// lines' (see [`super::Totals`]).
     pub fn vat_amount(&self) -> Decimal {
         match &self.vat {
             VatTreatment::Rate { percent } => round_grosze(self.net * *percent / Decimal::ONE_HUNDRED),

@@ -277,7 +277,7 @@ fn no_shows_and_late_cancellations_are_charged_unless_waived_or_switched_off() {
 }
 
 #[test]
-fn vat_is_computed_per_rate_on_the_sum_of_nets_half_up_and_exempt_lines_keep_their_basis() {
+fn vat_is_computed_per_line_half_up_summed_per_rate_and_exempt_lines_keep_their_basis() {
     let unit = UnitId::generate();
     let small = training("Warsztat", day(11, 2), day(11, 2), "0.50", rate(23));
     let eight = training("Konsultacje", day(11, 3), day(11, 3), "10.50", rate(8));
@@ -291,13 +291,13 @@ fn vat_is_computed_per_rate_on_the_sum_of_nets_half_up_and_exempt_lines_keep_the
     candidates.push(attended(&exempt, unit, "Jan"));
     candidates.push(attended(&school, unit, "Ola"));
     let draft = plan_settlements(candidates).remove(0);
-    // Per line 0.50 × 23 % = 0.115 → 0.12, three lines 0.36; on the sum 1.50 × 23 % = 0.345 → 0.35.
+    // Per line 0.50 × 23 % = 0.115 → 0.12, three lines 0.36 (on the sum it would be 0.35).
     assert_eq!(draft.lines[0].vat_amount(), dec("0.12"));
     let totals = &draft.totals;
     let codes: Vec<&str> = totals.by_vat.iter().map(|t| t.code.as_str()).collect();
     assert_eq!(codes, ["23", "8", "zw", "zw"]);
     let t23 = &totals.by_vat[0];
-    assert_eq!((t23.net, t23.vat_amount, t23.gross), (dec("1.50"), dec("0.35"), dec("1.85")));
+    assert_eq!((t23.net, t23.vat_amount, t23.gross), (dec("1.50"), dec("0.36"), dec("1.86")));
     // 10.50 × 8 % = 0.84.
     assert_eq!((totals.by_vat[1].vat_amount, totals.by_vat[1].gross), (dec("0.84"), dec("11.34")));
     let zw: Vec<(&VatTreatment, Decimal, Decimal)> =
@@ -308,8 +308,8 @@ fn vat_is_computed_per_rate_on_the_sum_of_nets_half_up_and_exempt_lines_keep_the
     );
     assert_eq!(totals.exempt_bases().len(), 2);
     assert_eq!(totals.net, dec("1112.00"));
-    assert_eq!(totals.vat_amount, dec("1.19"));
-    assert_eq!(totals.gross, dec("1113.19"));
+    assert_eq!(totals.vat_amount, dec("1.20"));
+    assert_eq!(totals.gross, dec("1113.20"));
     assert_eq!(totals.gross, totals.by_vat.iter().map(|t| t.gross).sum::<Decimal>());
     // "23" and "23.00" are one rate.
     let mut lines = draft.lines.clone();
@@ -814,8 +814,8 @@ fn polish_date_spans() {
 }
 
 proptest! {
-    /// Totals: nets add up exactly, each rate's VAT is its summed net × rate rounded half-up,
-    /// gross = net + VAT, and a credit of every line is the exact mirror of the charge.
+    /// Totals: nets add up exactly, each rate's VAT is the sum of its lines' net × rate rounded
+    /// half-up, gross = net + VAT, and a credit of every line is the exact mirror of the charge.
     #[test]
     fn totals_per_rate_are_exact_and_credits_mirror_charges(
         lines in proptest::collection::vec((1i64..10_000_000, 0usize..5), 1..15),
@@ -842,13 +842,17 @@ proptest! {
         let net: Decimal = lines.iter().map(|(grosze, _)| Decimal::new(*grosze, 2)).sum();
         prop_assert_eq!(charge.net, net);
         prop_assert_eq!(charge.gross, charge.net + charge.vat_amount);
+        let charged = make(1);
         for group in &charge.by_vat {
-            let expected = match &group.vat {
-                VatTreatment::Rate { percent } => {
-                    (group.net * *percent / Decimal::ONE_HUNDRED).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-                }
-                VatTreatment::Exempt { .. } => Decimal::ZERO,
-            };
+            let expected: Decimal = charged
+                .iter()
+                .filter(|line| line.vat == group.vat)
+                .map(|line| match &line.vat {
+                    VatTreatment::Rate { percent } => (line.net * *percent / Decimal::ONE_HUNDRED)
+                        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+                    VatTreatment::Exempt { .. } => Decimal::ZERO,
+                })
+                .sum();
             prop_assert_eq!(group.vat_amount, expected);
         }
         prop_assert_eq!((credit.net, credit.vat_amount, credit.gross), (-charge.net, -charge.vat_amount, -charge.gross));

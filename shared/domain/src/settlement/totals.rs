@@ -1,7 +1,8 @@
-//! Document totals per VAT treatment. VAT is computed once per rate on the sum of that rate's
-//! nets, rounded half-up to grosze (art. 106e ust. 11; FA(3) carries totals per rate in
-//! `P_13_x`/`P_14_x`); the per-line VAT is shown for information only and may differ from the
-//! rate's total by a grosz. Exempt lines are totalled per legal basis and carry no VAT.
+//! Document totals per VAT treatment. VAT is computed per line, rounded half-up to grosze, and a
+//! rate's total is the sum of its lines (art. 106e ust. 11 allows either method): every line
+//! then reads net + VAT = gross on its own, and the settlement, the accounting export and its
+//! FA(3) draft (`P_13_x`/`P_14_x`) carry the same figures to the grosz. Exempt lines are
+//! totalled per legal basis and carry no VAT.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -48,27 +49,26 @@ fn order(vat: &VatTreatment) -> (u8, Decimal, String) {
 
 impl Totals {
     pub fn of(lines: &[SettlementLine]) -> Totals {
-        let mut groups: Vec<(VatTreatment, Decimal)> = Vec::new();
+        let mut groups: Vec<(VatTreatment, Decimal, Decimal)> = Vec::new();
         for line in lines {
             // Rates compare by value: "23" and "23.00" are one rate.
             let same = |vat: &VatTreatment| match (vat, &line.vat) {
                 (VatTreatment::Rate { percent: a }, VatTreatment::Rate { percent: b }) => a == b,
                 (a, b) => a == b,
             };
-            match groups.iter_mut().find(|(vat, _)| same(vat)) {
-                Some((_, net)) => *net += line.net,
-                None => groups.push((line.vat.clone(), line.net)),
+            match groups.iter_mut().find(|(vat, _, _)| same(vat)) {
+                Some((_, net, vat_amount)) => {
+                    *net += line.net;
+                    *vat_amount += line.vat_amount();
+                }
+                None => groups.push((line.vat.clone(), line.net, line.vat_amount())),
             }
         }
-        groups.sort_by_key(|(vat, _)| order(vat));
+        groups.sort_by_key(|(vat, _, _)| order(vat));
         let by_vat: Vec<VatTotal> = groups
             .into_iter()
-            .map(|(vat, net)| {
-                let net = round_grosze(net);
-                let vat_amount = match &vat {
-                    VatTreatment::Rate { percent } => round_grosze(net * *percent / Decimal::ONE_HUNDRED),
-                    VatTreatment::Exempt { .. } => Decimal::ZERO,
-                };
+            .map(|(vat, net, vat_amount)| {
+                let (net, vat_amount) = (round_grosze(net), round_grosze(vat_amount));
                 VatTotal { code: vat.code(), vat, net, vat_amount, gross: net + vat_amount }
             })
             .collect();
