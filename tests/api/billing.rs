@@ -418,3 +418,72 @@ async fn only_staff_bill_and_an_administrator_sees_only_the_own_units_settlement
         assert_eq!(app.staff(method, &path, Some(&admin_a), body).await.status, 403, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn an_export_hands_each_settlement_over_once_and_payments_come_back_idempotently() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let name = format!("Gmina Eksportowa {}", crate::helpers::letters_id());
+    let unit = app
+        .staff(
+            "POST",
+            "/units",
+            Some(&staff),
+            Some(json!({"kind": "gmina_wiejska", "name": name, "nip": "7781423560", "address": {"street": "ul. Rynek 1", "postalCode": "62-035", "city": "Kórnik"}})),
+        )
+        .await
+        .expect(201);
+    let people = persons(&app, &staff, &id(&unit), 1).await;
+    let training =
+        completed_training(&app, &staff, &[(people[0].clone(), true)], json!({"priceNet": "300,00", "vat": "23"}))
+            .await;
+    let settled =
+        app.staff("POST", "/settlements/settle", Some(&staff), Some(json!({"trainingId": training}))).await.expect(200);
+    let ours =
+        settled["settlements"].as_array().unwrap().iter().find(|s| s["unitId"] == id(&unit).as_str()).unwrap().clone();
+    let number = ours["number"].as_str().unwrap().to_owned();
+
+    let batch = app.staff("POST", "/exports", Some(&staff), None).await.expect(200);
+    assert_eq!(batch["status"], "ready");
+    let after = app.staff("GET", &format!("/settlements/{}", id(&ours)), Some(&staff), None).await.expect(200);
+    assert_eq!(after["status"], "exported");
+    assert_eq!(after["exportBatchId"], batch["id"]);
+    // The files: ERP XL XML with the document and the customer, the CSV, its FA(3) draft.
+    let files = batch["files"].as_array().unwrap();
+    let xml_name = files
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .find(|n| n.ends_with(".xml") && !n.starts_with("FA3"))
+        .unwrap();
+    let link =
+        app.staff("GET", &format!("/exports/{}/files/{xml_name}", id(&batch)), Some(&staff), None).await.expect(200);
+    let xml = reqwest::get(link["url"].as_str().unwrap()).await.unwrap().text().await.unwrap();
+    assert!(xml.contains(&number) && xml.contains(&name), "the batch names the document and its customer");
+    assert!(files.iter().any(|f| f["name"] == format!("FA3-{}.xml", number.replace('/', "-"))));
+
+    // Not exported again: a second export leaves ours where it is.
+    let second = app.staff("POST", "/exports", Some(&staff), None).await;
+    assert!(second.status == 409 || second.status == 200 || second.status == 422);
+    let still = app.staff("GET", &format!("/settlements/{}", id(&ours)), Some(&staff), None).await.expect(200);
+    assert_eq!(still["exportBatchId"], batch["id"]);
+
+    // The payment report: paid in full (300,00 + 23 % = 369,00), an unknown document, a bad row.
+    let csv = format!(
+        "NumerObcy;NumerFaktury;ZaplaconoRazem;DataZaplaty\n{number};FS/77/2026;369,00;2026-11-20\nROZ/999999/2026;FS/78/2026;10,00;2026-11-20\n{number};FS/77/2026;dużo;2026-11-21\n"
+    );
+    let report = app.staff("POST", "/payments", Some(&staff), Some(json!({"csv": csv}))).await.expect(200);
+    assert_eq!(report["applied"], 1);
+    assert_eq!(report["unknown"][0]["documentNumber"], "ROZ/999999/2026");
+    assert_eq!(report["errors"].as_array().unwrap().len(), 1);
+    let again = app.staff("POST", "/payments", Some(&staff), Some(json!({"csv": csv}))).await.expect(200);
+    assert_eq!((again["applied"].clone(), again["unchanged"].clone()), (json!(0), json!(1)));
+    let paid = app.staff("GET", &format!("/settlements/{}", id(&ours)), Some(&staff), None).await.expect(200);
+    assert_eq!(paid["status"], "invoiced");
+    assert_eq!(paid["invoiceNumber"], "FS/77/2026");
+    let receivables =
+        app.staff("GET", &format!("/units/{}/settlements", id(&unit)), Some(&staff), None).await.expect(200);
+    assert_eq!(receivables["receivables"]["outstanding"], "0.00");
+    let admin = app.user("unit-admin", Some(&id(&unit)), None).await;
+    assert_eq!(app.staff("POST", "/exports", Some(&admin), None).await.status, 403);
+    assert_eq!(app.staff("POST", "/payments", Some(&admin), Some(json!({"csv": csv}))).await.status, 403);
+}

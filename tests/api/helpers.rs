@@ -58,7 +58,13 @@ impl TestApp {
             verifier: ewokiss_adapters::auth::Verifier::new(config.auth.clone()),
         };
         let billing_queue = ewokiss_adapters::queue::Queue::new(&sdk, &env("BILLING_QUEUE_URL"));
-        let (staff, extranet) = (staff_api::App { http: app(&table), billing_queue }, app(&table));
+        let staff = staff_api::App {
+            http: app(&table),
+            billing_queue,
+            documents: ewokiss_adapters::documents::Documents::new(&sdk, &env("DOCUMENTS_BUCKET")),
+            seller: ewokiss_adapters::accounting_app::seller_from_env(),
+        };
+        let extranet = app(&table);
         let cognito = Cognito {
             endpoint: env("AWS_ENDPOINT_URL"),
             pool_id: env("COGNITO_USER_POOL_ID"),

@@ -1,11 +1,13 @@
 //! The staff CRM API: units, persons, contact history, tasks, search and the audit trail.
 //! Routing and request parsing only; rules live in the domain, storage in the adapters.
 
+use ewokiss_adapters::accounting_app::{self, ExportBatch, PaymentImportInput, PaymentImportReport};
 use ewokiss_adapters::app::{self, HttpApp, LeaveInput, MoveInput, PersonView, Registry, SearchResult, UnitView};
 use ewokiss_adapters::billing_app::{
     self, BillingPreview, ContractView, RunQueued, SettleInput, SettleReport, SettlementPreview, UnitSettlements,
 };
 use ewokiss_adapters::config::{aws_sdk_config, required_env, HttpConfig, MissingVariable};
+use ewokiss_adapters::documents::Documents;
 use ewokiss_adapters::dynamo::registry::{ChildUnit, SearchEntry, UnitFilter};
 use ewokiss_adapters::dynamo::Page;
 use ewokiss_adapters::http::{
@@ -18,6 +20,7 @@ use ewokiss_adapters::training_app::{
     SubstituteInput, TrainingCard, TrainingWithSeats, UnitTrainingStats,
 };
 use ewokiss_domain::access::Actor;
+use ewokiss_domain::accounting::SellerInfo;
 use ewokiss_domain::contract::{Contract, ContractChangeInput, ContractInput};
 use ewokiss_domain::enrolment::Enrolment;
 use ewokiss_domain::errors::FieldError;
@@ -42,19 +45,28 @@ pub const BASE: &str = "/api/staff";
 pub struct App {
     pub http: HttpApp,
     pub billing_queue: Queue,
+    /// Accounting export files (and later generated documents).
+    pub documents: Documents,
+    pub seller: SellerInfo,
 }
 
 impl App {
-    pub fn new(sdk: &aws_config::SdkConfig, config: HttpConfig, billing_queue_url: &str) -> Self {
-        Self { http: HttpApp::new(sdk, config), billing_queue: Queue::new(sdk, billing_queue_url) }
+    pub fn new(sdk: &aws_config::SdkConfig, config: HttpConfig, billing_queue_url: &str, bucket: &str) -> Self {
+        Self {
+            http: HttpApp::new(sdk, config),
+            billing_queue: Queue::new(sdk, billing_queue_url),
+            documents: Documents::new(sdk, bucket),
+            seller: accounting_app::seller_from_env(),
+        }
     }
 
     /// Reads the configuration (failing fast with the missing variable's name) and builds the clients.
     pub async fn from_env() -> Result<Self, MissingVariable> {
         let config = HttpConfig::from_env()?;
         let queue_url = required_env("BILLING_QUEUE_URL")?;
+        let bucket = required_env("DOCUMENTS_BUCKET")?;
         let sdk = aws_sdk_config().await;
-        Ok(Self::new(&sdk, config, &queue_url))
+        Ok(Self::new(&sdk, config, &queue_url, &bucket))
     }
 }
 
@@ -84,7 +96,7 @@ async fn route(app: &App, request: &Request) -> Reply {
         ["training-kinds" | "notification-templates" | "venues" | "trainings" | "invited", ..] => {
             return Box::pin(training_routes(r, a, method, &segments, request)).await;
         }
-        ["contracts" | "billing" | "settlements", ..] | ["units", _, "settlements"] => {
+        ["contracts" | "billing" | "settlements" | "exports" | "payments", ..] | ["units", _, "settlements"] => {
             return Box::pin(billing_routes(app, r, a, method, &segments, request)).await;
         }
         _ => {}
@@ -229,6 +241,16 @@ async fn billing_routes(
         }
         (Method::POST, ["settlements", "settle"]) => ok(&r.settle(a, parse_body::<SettleInput>(request)?).await?),
         (Method::GET, ["settlements"]) => settlements(r, a, request).await,
+        (Method::GET, ["exports"]) => {
+            let cursor = query_param(request, "cursor");
+            ok(&r.export_batches(a, cursor.as_deref()).await?)
+        }
+        (Method::POST, ["exports"]) => ok(&r.export(a, &app.documents, &app.seller).await?),
+        (Method::GET, ["exports", id]) => ok(&r.export_batch(a, export_id(id)?).await?),
+        (Method::GET, ["exports", id, "files", name]) => {
+            ok(&FileLink { url: r.export_file_link(a, &app.documents, export_id(id)?, name).await? })
+        }
+        (Method::POST, ["payments"]) => ok(&r.import_payments(a, parse_body::<PaymentImportInput>(request)?).await?),
         (Method::GET, ["settlements", id]) => ok(&r.settlement(a, billing_app::settlement_id(id)?).await?),
         (Method::GET, ["units", id, "settlements"]) => ok(&r.unit_settlements(a, app::unit_id(id)?).await?),
         _ => Err(ApiError::MethodNotAllowed),
@@ -410,6 +432,16 @@ pub struct RunInput {
     pub as_of: Option<String>,
 }
 
+fn export_id(raw: &str) -> Result<ewokiss_domain::ids::ExportBatchId, ApiError> {
+    ewokiss_domain::ids::ExportBatchId::parse(raw).map_err(|_| ApiError::NotFound)
+}
+
+/// A short-lived download link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileLink {
+    pub url: String,
+}
+
 fn as_of(request: &Request) -> Result<chrono::NaiveDate, ApiError> {
     match query_param(request, "asOf") {
         Some(raw) => billing_app::parse_day("asOf", Some(&raw)).map_err(|e| ApiError::BadRequest(vec![e])),
@@ -561,6 +593,20 @@ mod documented {
     #[utoipa::path(get, path = "/api/staff/settlements/{id}", params(("id" = String, Path)),
         responses((status = 200, body = Settlement), (status = 404, body = ErrorBody)))]
     pub fn settlement() {}
+    #[utoipa::path(get, path = "/api/staff/exports", params(("cursor" = Option<String>, Query)),
+        responses((status = 200, body = Page<ExportBatch>, description = "export batches to accounting, newest first")))]
+    pub fn export_batches() {}
+    #[utoipa::path(post, path = "/api/staff/exports",
+        responses((status = 200, body = ExportBatch, description = "the issued settlements not yet handed over, with new or changed customers: ERP XL XML, CSV and FA(3) drafts in the documents bucket (an interrupted export is continued)"), (status = 409, body = ErrorBody, description = "nothing to export"), (status = 422, body = ErrorBody, description = "a buyer lacks address data")))]
+    pub fn export() {}
+    #[utoipa::path(get, path = "/api/staff/exports/{id}", params(("id" = String, Path)), responses((status = 200, body = ExportBatch)))]
+    pub fn export_batch() {}
+    #[utoipa::path(get, path = "/api/staff/exports/{id}/files/{name}", params(("id" = String, Path), ("name" = String, Path)),
+        responses((status = 200, body = FileLink, description = "a download link valid for 5 minutes")))]
+    pub fn export_file() {}
+    #[utoipa::path(post, path = "/api/staff/payments", request_body = PaymentImportInput,
+        responses((status = 200, body = PaymentImportReport, description = "settlements marked invoiced / paid; unknown documents and bad rows reported"), (status = 422, body = ErrorBody)))]
+    pub fn import_payments() {}
     #[utoipa::path(get, path = "/api/staff/units/{id}/settlements", params(("id" = String, Path)),
         responses((status = 200, body = UnitSettlements)))]
     pub fn unit_settlements() {}
@@ -583,7 +629,8 @@ mod documented {
         documented::enrol, documented::cancel_enrolment, documented::substitute, documented::attendance,
         contracts, settlements, documented::create_contract, documented::contract, documented::change_contract,
         documented::billing_preview, documented::billing_run, documented::settlement_preview, documented::settle,
-        documented::settlement, documented::unit_settlements),
+        documented::settlement, documented::unit_settlements, documented::export_batches, documented::export,
+        documented::export_batch, documented::export_file, documented::import_payments),
     components(schemas(SearchEntry)),
     modifiers(&BearerAuth)
 )]

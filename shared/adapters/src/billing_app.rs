@@ -805,9 +805,9 @@ impl Registry {
 
     pub async fn unit_settlements(&self, actor: &Actor, unit_id: UnitId) -> Result<UnitSettlements, ApiError> {
         let unit = crate::dynamo::registry::get_unit(&self.table, unit_id).await?.ok_or(ApiError::NotFound)?;
-        if !actor.is_staff()
-            && !(actor.role == ewokiss_domain::access::Role::UnitAdmin && actor.may_manage_unit(&unit.path()))
-        {
+        let own_unit_admin =
+            actor.role == ewokiss_domain::access::Role::UnitAdmin && actor.may_manage_unit(&unit.path());
+        if !actor.is_staff() && !own_unit_admin {
             return Err(ApiError::Forbidden);
         }
         let settlements = settlement_store::all_settlements_of_unit(&self.table, unit_id).await?;

@@ -337,21 +337,6 @@ pub fn search_partition(kind: SearchKind, token: &str) -> String {
     format!("SEARCH#{}#{}", kind.code(), search::prefix_bucket(token))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_prefix_nests() {
-        let (a, b) = (UnitId::generate(), UnitId::generate());
-        let outer = path_prefix(&[a]);
-        let inner = path_prefix(&[a, b]);
-        assert!(inner.starts_with(&outer));
-        assert!(!outer.starts_with(&inner));
-        assert!(!format!("{inner}#").starts_with(&format!("{outer}#")));
-    }
-}
-
 // ---- billing ------------------------------------------------------------------------------
 
 /// The last number given in a document series and year (plain attribute `last`).
@@ -474,4 +459,19 @@ pub fn open_export() -> Key {
 /// What accounting last received of a unit as a customer (its code and fingerprint).
 pub fn erp_customer(unit_id: UnitId) -> Key {
     Key::new(unit(unit_id).pk, "ERP_CUSTOMER")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_prefix_nests() {
+        let (a, b) = (UnitId::generate(), UnitId::generate());
+        let outer = path_prefix(&[a]);
+        let inner = path_prefix(&[a, b]);
+        assert!(inner.starts_with(&outer));
+        assert!(!outer.starts_with(&inner));
+        assert!(!format!("{inner}#").starts_with(&format!("{outer}#")));
+    }
 }

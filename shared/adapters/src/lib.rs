@@ -1,6 +1,8 @@
 //! Adapters of e-WOKiSS: DynamoDB storage, token verification, configuration and the HTTP
 //! glue shared by the functions, plus the registry use cases both APIs call.
 
+#[cfg(feature = "s3")]
+pub mod accounting_app;
 pub mod app;
 pub mod auth;
 pub mod billing_app;
