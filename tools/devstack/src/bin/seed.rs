@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use ewokiss_adapters::app::Registry;
 use ewokiss_adapters::config::aws_sdk_config;
 use ewokiss_adapters::dynamo::registry as store;
@@ -258,6 +258,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Enrolment takes seats through conditional transactions, which the bulk loader
         // refuses: trainings go through a registry on the plain table.
         trainings(&Registry::new(table.clone()), &actor, &people).await?;
+        contracts(&registry, &actor).await?;
     } else {
         eprintln!("demo data already present in {table_name}: nothing loaded");
     }
@@ -463,6 +464,92 @@ async fn load(registry: &Registry, actor: &Actor) -> Result<DemoPeople, Box<dyn 
     }
     eprintln!("loaded {unit_count} units and {person_count} persons");
     Ok(people)
+}
+
+/// Long-term contracts of a few units, started in the past so the billing preview of the current
+/// month has something to bill (staff run it from "Rozliczenia"; nothing is billed here).
+async fn contracts(registry: &Registry, actor: &Actor) -> Result<(), Box<dyn std::error::Error>> {
+    let year = ewokiss_domain::time::today().year();
+    let contracts = [
+        (
+            KORNIK,
+            "Obsługa prawna LEX (abonament)",
+            "monthly",
+            "advance",
+            "calendar_days",
+            "1 200,00",
+            "23",
+            format!("{year}-02-15"),
+        ),
+        (
+            KORNIK,
+            "Platforma e-learningowa EDU",
+            "yearly",
+            "advance",
+            "months",
+            "6 000,00",
+            "zw",
+            format!("{year}-04-01"),
+        ),
+        (
+            CZERWONAK,
+            "Doradztwo PIAS+ (pakiet kwartalny)",
+            "quarterly",
+            "arrears",
+            "calendar_days",
+            "3 000,00",
+            "23",
+            format!("{year}-02-15"),
+        ),
+        (
+            POZNAN,
+            "Obsługa kadrowo-płacowa ZZG/P",
+            "monthly",
+            "advance",
+            "calendar_days",
+            "4 500,00",
+            "23",
+            format!("{year}-01-01"),
+        ),
+        (
+            "3001",
+            "Szkolenia zamknięte CWE (ryczałt półroczny)",
+            "half_yearly",
+            "advance",
+            "calendar_days",
+            "9 000,00",
+            "zw",
+            format!("{year}-03-10"),
+        ),
+        (
+            "3025",
+            "Obsługa prawna LEX (abonament)",
+            "monthly",
+            "arrears",
+            "calendar_days",
+            "800,00",
+            "23",
+            format!("{}-11-01", year - 1),
+        ),
+    ];
+    let count = contracts.len();
+    for (teryt, subject, cycle, timing, pro_rata, net, vat, start) in contracts {
+        let input = ewokiss_domain::contract::ContractInput {
+            unit_id: Some(UnitId::derived("teryt", teryt).to_string()),
+            subject: Some(subject.into()),
+            start: Some(start),
+            end: None,
+            cycle: Some(cycle.into()),
+            timing: Some(timing.into()),
+            pro_rata: Some(pro_rata.into()),
+            price_net: Some(net.into()),
+            vat: Some(vat.into()),
+            vat_exempt_basis: None,
+        };
+        registry.create_contract(actor, input).await.map_err(|e| format!("contract {subject}: {e:?}"))?;
+    }
+    eprintln!("loaded {count} long-term contracts");
+    Ok(())
 }
 
 fn session(day: NaiveDate, start: &str, end: &str) -> SessionInput {
