@@ -487,3 +487,71 @@ async fn an_export_hands_each_settlement_over_once_and_payments_come_back_idempo
     assert_eq!(app.staff("POST", "/exports", Some(&admin), None).await.status, 403);
     assert_eq!(app.staff("POST", "/payments", Some(&admin), Some(json!({"csv": csv}))).await.status, 403);
 }
+
+#[tokio::test]
+async fn staff_waive_a_no_show_before_settling_and_correct_a_settlement_after() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = app.unit(&staff, "Gmina z nieobecnością").await;
+    let people = persons(&app, &staff, &id(&unit), 2).await;
+    let training =
+        completed_training(&app, &staff, &[(people[0].clone(), true), (people[1].clone(), false)], json!({})).await;
+    let lines_of_unit = |preview: &Value| {
+        preview["drafts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["unitId"] == id(&unit).as_str())
+            .map(|d| d["lines"].as_array().unwrap().len())
+    };
+    let waive_path = format!("/trainings/{training}/enrolments/{}/waive", people[1]);
+    let waive = |waived: bool| app.staff("POST", &waive_path, Some(&staff), Some(json!({ "waived": waived })));
+    let preview = app
+        .staff("POST", "/settlements/preview", Some(&staff), Some(json!({"trainingId": training})))
+        .await
+        .expect(200);
+    assert_eq!(lines_of_unit(&preview), Some(2), "the no-show is charged by default");
+    assert_eq!(waive(true).await.expect(200)["chargeWaived"], true);
+    let preview = app
+        .staff("POST", "/settlements/preview", Some(&staff), Some(json!({"trainingId": training})))
+        .await
+        .expect(200);
+    assert_eq!(lines_of_unit(&preview), Some(1), "a waived no-show is not charged");
+
+    let settled =
+        app.staff("POST", "/settlements/settle", Some(&staff), Some(json!({"trainingId": training}))).await.expect(200);
+    let ours =
+        settled["settlements"].as_array().unwrap().iter().find(|s| s["unitId"] == id(&unit).as_str()).unwrap().clone();
+    let settled_path = format!("/trainings/{training}/enrolments/{}/waive", people[0]);
+    let refused = app.staff("POST", &settled_path, Some(&staff), Some(json!({"waived": true}))).await;
+    assert_eq!(refused.status, 409, "a settled line changes only by a correction");
+
+    // Credited in full by a correction: a new KOR document referring to the original.
+    let line_key = ours["lines"][0]["source"]["enrolmentId"].as_str().map(|e| format!("ENR#{e}")).unwrap();
+    let correction = app
+        .staff(
+            "POST",
+            &format!("/settlements/{}/corrections", id(&ours)),
+            Some(&staff),
+            Some(
+                json!({"changes": [{"kind": "cancel", "lineKey": line_key}], "reason": "Uczestnik zwolniony z opłaty"}),
+            ),
+        )
+        .await
+        .expect(201);
+    assert!(correction["number"].as_str().unwrap().starts_with("KOR/"));
+    assert_eq!(correction["kind"]["ofNumber"], ours["number"]);
+    assert_eq!(correction["lines"][0]["net"], "-450.00");
+    let bad = app
+        .staff(
+            "POST",
+            &format!("/settlements/{}/corrections", id(&ours)),
+            Some(&staff),
+            Some(json!({"changes": [{"kind": "cancel", "lineKey": "ENR#nope"}], "reason": "x"})),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let receivables =
+        app.staff("GET", &format!("/units/{}/settlements", id(&unit)), Some(&staff), None).await.expect(200);
+    assert_eq!(receivables["receivables"]["outstanding"], "0.00");
+}

@@ -4,7 +4,8 @@
 use ewokiss_adapters::accounting_app::{self, ExportBatch, PaymentImportInput, PaymentImportReport};
 use ewokiss_adapters::app::{self, HttpApp, LeaveInput, MoveInput, PersonView, Registry, SearchResult, UnitView};
 use ewokiss_adapters::billing_app::{
-    self, BillingPreview, ContractView, RunQueued, SettleInput, SettleReport, SettlementPreview, UnitSettlements,
+    self, BillingPreview, ContractView, CorrectionInput, RunQueued, SettleInput, SettleReport, SettlementPreview,
+    UnitSettlements, WaiveInput,
 };
 use ewokiss_adapters::config::{aws_sdk_config, required_env, HttpConfig, MissingVariable};
 use ewokiss_adapters::documents::Documents;
@@ -204,6 +205,14 @@ async fn training_routes(r: &Registry, a: &Actor, method: Method, segments: &[&s
         (Method::POST, ["trainings", id, "enrolments", person, "substitute"]) => {
             ok(&r.substitute(a, training_app::training_id(id)?, person, parse_body(request)?).await?)
         }
+        (Method::POST, ["trainings", id, "enrolments", person, "waive"]) => ok(&r
+            .waive_charge(
+                a,
+                training_app::training_id(id)?,
+                app::person_id(person)?,
+                parse_body::<WaiveInput>(request)?,
+            )
+            .await?),
         (Method::POST, ["trainings", id, "attendance"]) => {
             ok(&r.mark_attendance(a, training_app::training_id(id)?, parse_body(request)?).await?)
         }
@@ -252,6 +261,9 @@ async fn billing_routes(
         }
         (Method::POST, ["payments"]) => ok(&r.import_payments(a, parse_body::<PaymentImportInput>(request)?).await?),
         (Method::GET, ["settlements", id]) => ok(&r.settlement(a, billing_app::settlement_id(id)?).await?),
+        (Method::POST, ["settlements", id, "corrections"]) => created(
+            &r.correct_settlement(a, billing_app::settlement_id(id)?, parse_body::<CorrectionInput>(request)?).await?,
+        ),
         (Method::GET, ["units", id, "settlements"]) => ok(&r.unit_settlements(a, app::unit_id(id)?).await?),
         _ => Err(ApiError::MethodNotAllowed),
     }
@@ -593,6 +605,12 @@ mod documented {
     #[utoipa::path(get, path = "/api/staff/settlements/{id}", params(("id" = String, Path)),
         responses((status = 200, body = Settlement), (status = 404, body = ErrorBody)))]
     pub fn settlement() {}
+    #[utoipa::path(post, path = "/api/staff/settlements/{id}/corrections", params(("id" = String, Path)), request_body = CorrectionInput,
+        responses((status = 201, body = Settlement, description = "the correction (series KOR), issued"), (status = 422, body = ErrorBody)))]
+    pub fn correct_settlement() {}
+    #[utoipa::path(post, path = "/api/staff/trainings/{id}/enrolments/{personId}/waive", params(("id" = String, Path), ("personId" = String, Path)), request_body = WaiveInput,
+        responses((status = 200, body = Enrolment), (status = 409, body = ErrorBody, description = "already settled")))]
+    pub fn waive_charge() {}
     #[utoipa::path(get, path = "/api/staff/exports", params(("cursor" = Option<String>, Query)),
         responses((status = 200, body = Page<ExportBatch>, description = "export batches to accounting, newest first")))]
     pub fn export_batches() {}
@@ -630,7 +648,8 @@ mod documented {
         contracts, settlements, documented::create_contract, documented::contract, documented::change_contract,
         documented::billing_preview, documented::billing_run, documented::settlement_preview, documented::settle,
         documented::settlement, documented::unit_settlements, documented::export_batches, documented::export,
-        documented::export_batch, documented::export_file, documented::import_payments),
+        documented::export_batch, documented::export_file, documented::import_payments,
+        documented::correct_settlement, documented::waive_charge),
     components(schemas(SearchEntry)),
     modifiers(&BearerAuth)
 )]

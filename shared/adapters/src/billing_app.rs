@@ -157,6 +157,23 @@ pub struct SettleReport {
     pub trainings_settled: Vec<TrainingId>,
 }
 
+/// Staff waive (or charge again) a no-show's or a late cancellation's fee before it is settled.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WaiveInput {
+    pub waived: Option<bool>,
+}
+
+/// A correction of an issued settlement: credit lines in full (`cancel`) or change their net
+/// (`amend`), with the reason printed on the correction.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CorrectionInput {
+    #[serde(default)]
+    pub changes: Vec<CorrectionChange>,
+    pub reason: Option<String>,
+}
+
 /// A unit's settlements and what it owes.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -784,6 +801,59 @@ impl Registry {
             .collect();
         let settled = settlement_store::settled_keys(&self.table, &keys).await?;
         Ok(keys.iter().all(|key| settled.contains(key)))
+    }
+
+    /// Waives (or un-waives) the charge of an enrolment; refused once its line is settled.
+    pub async fn waive_charge(
+        &self,
+        actor: &Actor,
+        training_id: TrainingId,
+        person_id: ewokiss_domain::ids::PersonId,
+        input: WaiveInput,
+    ) -> Result<ewokiss_domain::enrolment::Enrolment, ApiError> {
+        staff_only(actor)?;
+        let waived = input.waived.ok_or_else(|| ApiError::field(FieldError::required("waived")))?;
+        let training = training_store::get_training(&self.table, training_id).await?.ok_or(ApiError::NotFound)?;
+        let enrolment =
+            training_store::get_enrolment(&self.table, training_id, person_id).await?.ok_or(ApiError::NotFound)?;
+        let line_key = format!("ENR#{}", enrolment.id);
+        if !settlement_store::settled_keys(&self.table, &[line_key]).await?.is_empty() {
+            return Err(ApiError::Conflict {
+                code: "already_settled",
+                message: Message {
+                    pl: "Ten udział jest już rozliczony: zmień go korektą rozliczenia.".into(),
+                    en: "This participation is settled already: change it with a correction.".into(),
+                },
+            });
+        }
+        if enrolment.charge_waived == waived {
+            return Ok(enrolment);
+        }
+        let mut after = enrolment.clone();
+        after.charge_waived = waived;
+        after.version += 1;
+        training_store::change_enrolment(&self.table, &training, &enrolment, &after, 0, None, None).await?;
+        Ok(after)
+    }
+
+    /// A correction of an issued settlement, issued at once in series KOR.
+    pub async fn correct_settlement(
+        &self,
+        actor: &Actor,
+        id: SettlementId,
+        input: CorrectionInput,
+    ) -> Result<Settlement, ApiError> {
+        staff_only(actor)?;
+        let original = settlement_store::get_settlement(&self.table, id).await?.ok_or(ApiError::NotFound)?;
+        let earlier = settlement_store::get_settlements(&self.table, &original.corrected_by).await?;
+        let reason = input.reason.unwrap_or_default();
+        let correction = Settlement::correction(&original, &earlier, &input.changes, &reason, Utc::now())
+            .map_err(settlement_rule)?;
+        let mut tx = Transaction::default();
+        settlement_store::add_new_settlement(&mut tx, &self.table, &correction);
+        self.table.transact(tx).await?;
+        Box::pin(self.issue_drafts(time::today())).await?;
+        settlement_store::get_settlement(&self.table, correction.id).await?.ok_or(ApiError::NotFound)
     }
 
     // ---- reading settlements -------------------------------------------------------------------

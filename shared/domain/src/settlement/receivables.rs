@@ -65,5 +65,9 @@ pub fn unit_receivables(settlements: &[Settlement], as_of: NaiveDate) -> Receiva
         total.outstanding += outstanding;
         total.overdue += overdue;
     }
+    // Amounts always carry grosze ("0.00", not "0"), as on every document.
+    for amount in [&mut total.issued_gross, &mut total.paid, &mut total.outstanding, &mut total.overdue] {
+        amount.rescale(2);
+    }
     total
 }
