@@ -266,7 +266,7 @@ export function LinesTable({ lines, showPerson = true, testid = 'settlement-line
               {withPerson ? (
                 <>
                   <td>{l.source && l.source.kind === 'enrolment' ? l.source.personName : ''}</td>
-                  <td>{l.source && l.source.kind === 'enrolment' ? l.description || l.source.trainingTitle : l.description}</td>
+                  <td>{l.source && l.source.kind === 'enrolment' ? l.source.trainingTitle : l.description}</td>
                 </>
               ) : (
                 <td>{l.description}</td>

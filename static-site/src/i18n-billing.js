@@ -86,6 +86,7 @@ export const billingPl = {
     applied: 'Zapisano zmianę umowy.',
     conflict: 'Umowę zmienił w międzyczasie ktoś inny. Pokazano aktualny stan — sprawdź go i zapisz zmianę ponownie.',
     chooseAction: 'Rodzaj zmiany',
+    kinds: { suspend: 'zawieszenie', resume: 'wznowienie', amend: 'aneks (nowa kwota lub VAT)', terminate: 'rozwiązanie' },
     unitContracts: 'Umowy jednostki',
   },
   run: {
@@ -291,6 +292,7 @@ export const billingEn = {
     applied: 'Contract change saved.',
     conflict: 'Someone else changed the contract meanwhile. Its current state is shown — check it and save the change again.',
     chooseAction: 'Kind of change',
+    kinds: { suspend: 'suspension', resume: 'resumption', amend: 'amendment (new amount or VAT)', terminate: 'termination' },
     unitContracts: 'Contracts of the unit',
   },
   run: {

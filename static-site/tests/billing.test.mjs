@@ -161,6 +161,35 @@ describe('billing', () => {
       const view = ok(await apiFetch(page, `/api/staff/contracts/${contract.id}`), 'contract view');
       assert.equal(view.charges.length, 1);
       assert.equal(toG(view.charges[0].net), expectedNet);
+
+      // The contract card: the charge links its document; a change made meanwhile by someone
+      // else (a suspension through the API) makes the amendment report the conflict and show
+      // the current state; saving again goes through.
+      await page.goto(`${env.base}/#/crm/billing/contracts/${contract.id}`);
+      await card.waitFor();
+      const charge = card.getByTestId('contract-charges').locator('tbody tr');
+      assert.equal(await charge.count(), 1);
+      assert.match(norm(await charge.textContent()), new RegExp(`${pln(expectedNet)}.*23%`));
+      assert.equal(await charge.getByRole('link', { name: 'dokument' }).getAttribute('href'), `#/crm/billing/documents/${view.charges[0].settlementId}`);
+      const change = card.getByTestId('contract-change-form');
+      await change.getByRole('radio', { name: /^aneks/ }).check();
+      await change.getByLabel('Aneks od').fill(firstOfMonth);
+      await change.getByLabel('Nowa kwota netto za okres').fill('3 500,00');
+      ok(await apiFetch(page, `/api/staff/contracts/${contract.id}/changes`, { method: 'POST', body: { kind: 'suspend', from: firstOfMonth, version: view.contract.version } }), 'concurrent suspension');
+      await change.getByRole('button', { name: 'Zapisz zmianę' }).click();
+      await card.getByTestId('contract-notice').filter({ hasText: 'zmienił w międzyczasie ktoś inny' }).waitFor();
+      await card.getByTestId('contract-suspensions').filter({ hasText: `${firstOfMonth.split('-').reverse().join('.')} – do odwołania` }).waitFor();
+      assert.equal(norm(await card.getByTestId('contract-state').textContent()), `zawieszona od ${firstOfMonth.split('-').reverse().join('.')}`);
+      assert.equal(await change.getByLabel('Nowa kwota netto za okres').inputValue(), '3 500,00', 'the unsaved amendment survives the conflict');
+      const [amended] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/staff/contracts/${contract.id}/changes`)),
+        change.getByRole('button', { name: 'Zapisz zmianę' }).click(),
+      ]);
+      assert.equal(amended.status(), 200, await amended.text());
+      await card.getByTestId('contract-terms').locator('tbody tr').nth(1).waitFor();
+      assert.equal(norm((await card.getByTestId('contract-terms').locator('tbody tr').nth(1).locator('td').allTextContents()).join(' ')), `${firstOfMonth.split('-').reverse().join('.')} 3 500,00 zł 23%`);
+      await card.getByTestId('contract-notice').waitFor({ state: 'detached' });
+      await card.getByTestId('contract-history').getByText(/aneks od .*3\s500,00\szł \+ 23%/).waitFor();
     } catch (err) {
       await screenshot(page, 'billing-contract-failure').catch(() => {});
       throw withDiagnostics(page, err);

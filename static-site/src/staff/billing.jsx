@@ -369,7 +369,7 @@ function ContractChangeForm({ contract, onChanged, onConflict }) {
         <div class="check-row">
           {CHANGE_KINDS.map(([k]) => (
             <label key={k} class="radio">
-              <input type="radio" name="contract-change" value={k} checked={v.kind === k} onChange={() => form.set('kind', k)} /> {t(`billing.contract.${k}`)}
+              <input type="radio" name="contract-change" value={k} checked={v.kind === k} onChange={() => form.set('kind', k)} /> {t(`billing.contract.kinds.${k}`)}
             </label>
           ))}
         </div>
