@@ -530,32 +530,32 @@ impl Registry {
 
     /// Issues every draft (oldest first) with the next numbers of its series, `today` being the
     /// issue date; corrections are linked to their originals in the same transaction. Returns
-    /// how many were issued. Safe to run concurrently: a lost race on the counter re-reads.
+    /// how many this call issued. Concurrent issuers (every billing chunk ends by issuing):
+    /// one that keeps losing the race for the counter leaves the rest to the winner, which
+    /// reads the drafts again after every batch until none is left.
     pub async fn issue_drafts(&self, today: NaiveDate) -> Result<u32, StoreError> {
         let mut issued = 0;
-        let mut attempts = 0;
+        let mut lost = 0u64;
         loop {
-            let page = settlement_store::settlements_in_status(&self.table, SettlementStatus::Draft, 200, None).await?;
-            if page.items.is_empty() {
-                return Ok(issued);
-            }
-            let series = page.items[0].kind.series();
-            let batch: Vec<Settlement> = page
-                .items
-                .into_iter()
-                .filter(|s| s.kind.series() == series)
-                .filter(|s| !matches!(&s.kind, SettlementKind::Correction { .. }) || series == Series::Kor)
-                .take(if series == Series::Kor { ISSUE_BATCH / 2 } else { ISSUE_BATCH })
-                .collect();
+            let page =
+                settlement_store::settlements_in_status(&self.table, SettlementStatus::Draft, ISSUE_BATCH as i32, None)
+                    .await?;
+            let Some(first) = page.items.first() else { return Ok(issued) };
+            let series = first.kind.series();
+            let limit = if series == Series::Kor { ISSUE_BATCH / 2 } else { ISSUE_BATCH };
+            let batch: Vec<Settlement> =
+                page.items.into_iter().filter(|s| s.kind.series() == series).take(limit).collect();
             match self.issue_batch(&batch, series, today).await {
                 Ok(count) => {
                     issued += count;
-                    attempts = 0;
+                    lost = 0;
                 }
-                Err(error) if raced(&error) && attempts < 50 => {
-                    attempts += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempts)).await;
+                Err(error) if raced(&error) && lost < 3 => {
+                    lost += 1;
+                    let jitter = (uuid::Uuid::new_v4().as_u128() % 25) as u64;
+                    tokio::time::sleep(std::time::Duration::from_millis(25 * lost + jitter)).await;
                 }
+                Err(error) if raced(&error) => return Ok(issued),
                 Err(error) => return Err(error),
             }
         }

@@ -5,7 +5,7 @@
 use ewokiss_domain::contract::Contract;
 use ewokiss_domain::enrolment::{Enrolment, EnrolmentStatus};
 use ewokiss_domain::history::ObjectKind;
-use ewokiss_domain::ids::{ContractId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId};
+use ewokiss_domain::ids::{ContractId, ExportBatchId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId};
 use ewokiss_domain::notification::Notification;
 use ewokiss_domain::person::{Person, PersonStatus};
 use ewokiss_domain::search;
@@ -444,4 +444,34 @@ pub fn settlements_status_partition(status: SettlementStatus) -> String {
 /// Which settlement holds a number (written when it is issued; payment files name numbers).
 pub fn settlement_number(number: &SettlementNumber) -> Key {
     Key::new(format!("SETTLEMENT_NO#{number}"), "SETTLEMENT_NO")
+}
+
+/// GSI3: the settlements handed over in one export batch, by number.
+pub fn settlement_in_batch(batch_id: ExportBatchId, number: &SettlementNumber) -> IndexKey {
+    IndexKey { pk: batch_documents_partition(batch_id), sk: number.to_string() }
+}
+
+pub fn batch_documents_partition(batch_id: ExportBatchId) -> String {
+    format!("EXPORT_DOCS#{batch_id}")
+}
+
+pub fn export_batch(id: ExportBatchId) -> Key {
+    Key::new(format!("EXPORT#{id}"), "EXPORT")
+}
+
+/// GSI1: export batches, by creation.
+pub const ALL_EXPORTS: &str = "EXPORTS";
+
+pub fn export_in_list(created: &chrono::DateTime<chrono::Utc>, id: ExportBatchId) -> IndexKey {
+    IndexKey { pk: ALL_EXPORTS.into(), sk: format!("{}#{id}", created.format("%Y-%m-%dT%H:%M:%S%.6fZ")) }
+}
+
+/// The batch being built (at most one at a time; a crashed export is continued, not restarted).
+pub fn open_export() -> Key {
+    Key::new("EXPORT_OPEN", "EXPORT_OPEN")
+}
+
+/// What accounting last received of a unit as a customer (its code and fingerprint).
+pub fn erp_customer(unit_id: UnitId) -> Key {
+    Key::new(unit(unit_id).pk, "ERP_CUSTOMER")
 }
