@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { trainingEn, trainingPl } from './i18n-training.js';
 import { templatesEn, templatesPl } from './i18n-templates.js';
+import { billingEn, billingPl } from './i18n-billing.js';
 
 const STORAGE_KEY = 'ewokiss.lang';
 export const LANGS = ['pl', 'en'];
@@ -669,6 +670,8 @@ dict.pl.training = trainingPl;
 dict.en.training = trainingEn;
 dict.pl.templates = templatesPl;
 dict.en.templates = templatesEn;
+dict.pl.billing = billingPl;
+dict.en.billing = billingEn;
 
 document.documentElement.lang = lang;
 

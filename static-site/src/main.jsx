@@ -15,6 +15,8 @@ import { TemplatesPage } from './staff/templates.jsx';
 import { TrainingCard, TrainingNew, TrainingsList } from './staff/trainings.jsx';
 import { ExtEnrolmentsPage, ExtTrainingPage, ExtTrainingsPage } from './ext/trainings.jsx';
 import { UnitCard, UnitNew, UnitsList } from './staff/units.jsx';
+import { BillingRunPage, ContractCard, ContractNew, ContractsList, DocumentCard, DocumentsPage, TrainingSettlePage } from './staff/billing.jsx';
+import { ExtSettlementPage, ExtSettlementsPage } from './ext/billing.jsx';
 import { clearToasts, ErrorView, Loading, TextField, Toasts } from './ui.jsx';
 
 const RETURN_KEY = 'ewokiss.returnTo';
@@ -144,6 +146,7 @@ function Header({ user, me, path }) {
   if (user.isStaff) {
     items.push(['/crm/units', t('nav.units'), path.startsWith('/crm/units') || path.startsWith('/crm/persons')]);
     items.push(['/crm/trainings', t('training.nav'), path.startsWith('/crm/trainings')]);
+    items.push(['/crm/billing/contracts', t('billing.nav'), path.startsWith('/crm/billing')]);
     items.push(['/crm/tasks', t('nav.tasks'), path.startsWith('/crm/tasks')]);
     items.push(['/crm/templates', t('templates.nav'), path.startsWith('/crm/templates')]);
   } else if (user.isUnitAdmin) {
@@ -152,6 +155,7 @@ function Header({ user, me, path }) {
     items.push(['/ext/persons/new', t('nav.addEmployee'), path === '/ext/persons/new']);
     items.push(['/ext/trainings', t('training.nav'), path.startsWith('/ext/trainings')]);
     items.push(['/ext/enrolments', t('training.enrolmentsTitle'), path === '/ext/enrolments']);
+    items.push(['/ext/settlements', t('billing.nav'), path.startsWith('/ext/settlements')]);
     if (me && me.person) items.push(['/ext/me', t('nav.myData'), path === '/ext/me']);
   } else if (user.isParticipant) {
     items.push(['/ext/trainings', t('training.nav'), path.startsWith('/ext/trainings')]);
@@ -216,6 +220,14 @@ function StaffRoutes({ route }) {
   if (path === '/crm/trainings') return <TrainingsList query={query} />;
   if (path === '/crm/trainings/new') return <TrainingNew />;
   if ((m = match('/crm/trainings/:id', path))) return <TrainingCard key={m.id} id={m.id} query={query} />;
+  if (path === '/crm/billing' || path === '/crm/billing/') return <Redirect to="/crm/billing/contracts" />;
+  if (path === '/crm/billing/contracts') return <ContractsList query={query} />;
+  if (path === '/crm/billing/contracts/new') return <ContractNew key={query.get('unitId') || ''} query={query} />;
+  if ((m = match('/crm/billing/contracts/:id', path))) return <ContractCard key={m.id} id={m.id} />;
+  if (path === '/crm/billing/run') return <BillingRunPage query={query} />;
+  if (path === '/crm/billing/trainings') return <TrainingSettlePage query={query} />;
+  if (path === '/crm/billing/documents') return <DocumentsPage query={query} />;
+  if ((m = match('/crm/billing/documents/:id', path))) return <DocumentCard key={m.id} id={m.id} />;
   return <ErrorView error={notFound} />;
 }
 
@@ -236,6 +248,8 @@ function ExtRoutes({ route, user, me }) {
   if (path === '/ext/persons') return <EmployeesPage me={data} query={query} />;
   if (path === '/ext/persons/new') return <AddEmployeePage me={data} />;
   if ((m = match('/ext/persons/:id', path))) return <ExtPersonPage key={m.id} me={data} id={m.id} />;
+  if (path === '/ext/settlements') return <ExtSettlementsPage />;
+  if ((m = match('/ext/settlements/:id', path))) return <ExtSettlementPage key={m.id} id={m.id} />;
   return <ErrorView error={notFound} />;
 }
 

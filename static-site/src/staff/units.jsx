@@ -8,6 +8,7 @@ import { Checkbox, DataList, ErrorView, FormActions, FormSummary, InlineError, L
 import { AuditSection, HistorySection, TasksSection } from './activity.jsx';
 import { UnitPicker } from './search.jsx';
 import { UnitTrainingsTab } from './trainings.jsx';
+import { UnitBillingTab } from './billing.jsx';
 
 const personHref = (id) => `#/crm/persons/${encodeURIComponent(id)}`;
 const unitHref = (id) => `#/crm/units/${encodeURIComponent(id)}`;
@@ -400,7 +401,7 @@ function HistoryTab({ unit }) {
   return <HistorySection path={`/api/staff/units/${encodeURIComponent(unit.id)}/history`} persons={active} self={{ kind: 'unit', id: unit.id }} />;
 }
 
-const UNIT_TABS = ['persons', 'children', 'trainings', 'history', 'tasks', 'audit'];
+const UNIT_TABS = ['persons', 'children', 'trainings', 'billing', 'history', 'tasks', 'audit'];
 
 export function UnitCard({ id, query }) {
   const res = useApi(`/api/staff/units/${encodeURIComponent(id)}`);
@@ -460,12 +461,13 @@ export function UnitCard({ id, query }) {
         label={t('tab.label')}
         active={tab}
         onChange={setTab}
-        tabs={UNIT_TABS.map((x) => ({ id: x, label: t(`tab.${x}`) }))}
+        tabs={UNIT_TABS.map((x) => ({ id: x, label: x === 'billing' ? t('billing.unitTab.tab') : t(`tab.${x}`) }))}
       />
       <TabPanel id={tab}>
         {tab === 'persons' && <PersonsTab unit={unit} />}
         {tab === 'children' && <ChildrenTab unit={unit} />}
         {tab === 'trainings' && <UnitTrainingsTab unit={unit} />}
+        {tab === 'billing' && <UnitBillingTab unit={unit} />}
         {tab === 'history' && <HistoryTab unit={unit} />}
         {tab === 'tasks' && <TasksSection path={`/api/staff/units/${encodeURIComponent(unit.id)}/tasks`} self={{ kind: 'unit', id: unit.id, label: unit.name }} />}
         {tab === 'audit' && <AuditSection path={`/api/staff/units/${encodeURIComponent(unit.id)}/audit`} />}
