@@ -15,7 +15,7 @@ import { TemplatesPage } from './staff/templates.jsx';
 import { TrainingCard, TrainingNew, TrainingsList } from './staff/trainings.jsx';
 import { ExtEnrolmentsPage, ExtTrainingPage, ExtTrainingsPage } from './ext/trainings.jsx';
 import { UnitCard, UnitNew, UnitsList } from './staff/units.jsx';
-import { BillingRunPage, ContractCard, ContractNew, ContractsList, DocumentCard, DocumentsPage, TrainingSettlePage } from './staff/billing.jsx';
+import { BillingRunPage, ContractCard, ContractNew, ContractsList, DocumentCard, DocumentsPage, ExportsPage, TrainingSettlePage } from './staff/billing.jsx';
 import { ExtSettlementPage, ExtSettlementsPage } from './ext/billing.jsx';
 import { clearToasts, ErrorView, Loading, TextField, Toasts } from './ui.jsx';
 
@@ -228,6 +228,7 @@ function StaffRoutes({ route }) {
   if (path === '/crm/billing/trainings') return <TrainingSettlePage query={query} />;
   if (path === '/crm/billing/documents') return <DocumentsPage query={query} />;
   if ((m = match('/crm/billing/documents/:id', path))) return <DocumentCard key={m.id} id={m.id} />;
+  if (path === '/crm/billing/exports') return <ExportsPage />;
   return <ErrorView error={notFound} />;
 }
 

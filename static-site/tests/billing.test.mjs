@@ -344,4 +344,63 @@ describe('billing', () => {
       await context.close();
     }
   });
+
+  test('staff export the issued settlements to accounting, download the files and import a payment report', { timeout: 300_000 }, async () => {
+    const { env, browser } = suite();
+    const { staff } = pickUsers(env.users);
+    const { context, page } = await newPage(browser);
+    try {
+      await login(page, env.base, staff);
+      await page.goto(`${env.base}/#/crm/billing/exports`);
+      const exportsPage = page.getByTestId('exports-page');
+      await exportsPage.waitFor();
+      // The previous tests issued settlements (units with full addresses): a batch takes them.
+      const [createRes] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/staff/exports') && r.request().method() === 'POST'),
+        exportsPage.getByTestId('export-create').click(),
+      ]);
+      assert.equal(createRes.status(), 200, await createRes.text());
+      const batch = await createRes.json();
+      assert.ok(batch.documents > 0, 'the batch holds documents');
+      const row = exportsPage.getByTestId('export-batch').filter({ hasText: batch.number });
+      await row.waitFor();
+      const names = await row.getByTestId('export-file').allTextContents();
+      assert.ok(names.some((n) => n.endsWith('.csv')) && names.some((n) => n.startsWith('FA3-')), names.join(', '));
+      // The download link works (a short-lived presigned URL) and the file names the documents.
+      const xmlName = names.find((n) => n.endsWith('.xml') && !n.startsWith('FA3-'));
+      const link = ok(await apiFetch(page, `/api/staff/exports/${batch.id}/files/${encodeURIComponent(xmlName)}`), 'file link');
+      const xml = await (await fetch(link.url)).text();
+      const exported = ok(await apiFetch(page, '/api/staff/settlements?status=exported'), 'exported').items.filter((s) => s.exportBatchId === batch.id);
+      assert.ok(exported.length > 0);
+      const doc = exported[0];
+      assert.ok(xml.includes(doc.number), 'the XML names the document');
+      await screenshot(page, 'billing-exports');
+
+      // A payment report from accounting: 1,00 zł paid so far on one document.
+      const before = ok(await apiFetch(page, `/api/staff/units/${doc.unitId}/settlements`), 'receivables').receivables;
+      const csv = `NumerObcy;NumerFaktury;ZaplaconoRazem;DataZaplaty\n${doc.number};FS/E2E/${randomLetters(4)};1,00;2026-11-20\nROZ/999999/2026;FS/X;5,00;2026-11-20\n`;
+      const form = exportsPage.getByTestId('payment-import');
+      await form.getByTestId('payment-csv').fill(csv);
+      const importOnce = async () => {
+        const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/staff/payments')), form.getByTestId('payment-submit').click()]);
+        assert.equal(res.status(), 200, await res.text());
+        return res.json();
+      };
+      const first = await importOnce();
+      assert.equal(first.applied, 1);
+      assert.equal(first.unknown[0].documentNumber, 'ROZ/999999/2026');
+      await form.getByTestId('payment-report').filter({ hasText: 'Zastosowano: 1' }).waitFor();
+      await form.getByTestId('payment-report').filter({ hasText: 'ROZ/999999/2026' }).waitFor();
+      const second = await importOnce();
+      assert.deepEqual([second.applied, second.unchanged], [0, 1], 'the same file again changes nothing');
+      const after = ok(await apiFetch(page, `/api/staff/units/${doc.unitId}/settlements`), 'receivables').receivables;
+      assert.equal((Number(after.paid) - Number(before.paid)).toFixed(2), '1.00');
+      assert.equal(ok(await apiFetch(page, `/api/staff/settlements/${doc.id}`), 'document').status, 'invoiced');
+    } catch (err) {
+      await screenshot(page, 'billing-exports-failure').catch(() => {});
+      throw withDiagnostics(page, err);
+    } finally {
+      await context.close();
+    }
+  });
 });

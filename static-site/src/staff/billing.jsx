@@ -4,10 +4,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, useApi, usePaged, withQuery } from '../api.js';
 import { fmtDate, fmtDateTime, todayWarsaw } from '../format.js';
-import { t, tOr } from '../i18n.js';
+import { msg, t, tOr } from '../i18n.js';
 import { href, navigate } from '../router.js';
 import { datesText } from '../trainings-common.jsx';
-import { DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TabPanel, Tabs, TextField, checkFields, toast, useForm } from '../ui.jsx';
+import { DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TabPanel, Tabs, TextArea, TextField, checkFields, toast, useForm } from '../ui.jsx';
 import {
   fmtGrosze,
   fmtPln,
@@ -37,6 +37,7 @@ const SECTIONS = [
   ['run', '/crm/billing/run'],
   ['trainings', '/crm/billing/trainings'],
   ['documents', '/crm/billing/documents'],
+  ['exports', '/crm/billing/exports'],
 ];
 
 /** Sub-navigation of the "Rozliczenia" section. */
@@ -995,3 +996,159 @@ export function UnitBillingTab({ unit }) {
   );
 }
 
+
+/* ---------- accounting export and payments ---------- */
+
+export function ExportsPage() {
+  const list = usePaged('/api/staff/exports');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const create = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const batch = await api('/api/staff/exports', { method: 'POST' });
+      toast(t('billing.exp.created', { number: batch.number, documents: batch.documents }));
+      list.reload();
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 409 ? t('billing.exp.nothing') : err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const download = async (batch, name) => {
+    const link = await api(`/api/staff/exports/${encodeURIComponent(batch.id)}/files/${encodeURIComponent(name)}`);
+    window.location.assign(link.url);
+  };
+  return (
+    <BillingPage
+      section="exports"
+      title={t('billing.exp.title')}
+      testid="exports-page"
+      actions={
+        <button type="button" class="btn btn-primary" disabled={busy} onClick={create} data-testid="export-create">
+          {t('billing.exp.create')}
+        </button>
+      }
+    >
+      <p class="muted">{t('billing.exp.intro')}</p>
+      {error && (typeof error === 'string' ? <p class="notice" role="status" data-testid="export-nothing">{error}</p> : <InlineError error={error} />)}
+      <div class="card flush">
+        <h2 class="card-title pad">{t('billing.exp.batches')}</h2>
+        {list.loading ? (
+          <Loading />
+        ) : list.error ? (
+          <InlineError error={list.error} onRetry={list.reload} />
+        ) : list.items.length === 0 ? (
+          <p class="muted pad">{t('billing.exp.empty')}</p>
+        ) : (
+          <table class="table" data-testid="export-batches">
+            <thead>
+              <tr>
+                <th scope="col">{t('billing.exp.number')}</th>
+                <th scope="col">{t('billing.exp.createdAt')}</th>
+                <th scope="col" class="num">{t('billing.exp.documents')}</th>
+                <th scope="col" class="num">{t('billing.exp.customers')}</th>
+                <th scope="col" class="num">{t('billing.exp.gross')}</th>
+                <th scope="col">{t('billing.exp.files')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((b) => (
+                <tr key={b.id} data-testid="export-batch">
+                  <td>
+                    <strong>{b.number}</strong>
+                    {(b.heldBack || []).length > 0 && (
+                      <details>
+                        <summary>{t('billing.exp.heldBack')}: {b.heldBack.length}</summary>
+                        <ul>
+                          {b.heldBack.map((h) => (
+                            <li key={h.settlementId}>
+                              <a href={docHref(h.settlementId)}>{h.number || h.settlementId}</a> — {msg({ pl: h.pl, en: h.en })}
+                            </li>
+                          ))}
+                        </ul>
+                      </details>
+                    )}
+                  </td>
+                  <td>{fmtDateTime(b.createdAt)}</td>
+                  <td class="num">{b.documents}</td>
+                  <td class="num">{b.customers}</td>
+                  <td class="num">{fmtPln(b.totalGross)}</td>
+                  <td>
+                    {(b.files || []).map((f) => (
+                      <button key={f.name} type="button" class="btn btn-small btn-link" onClick={() => download(b, f.name)} data-testid="export-file">
+                        {f.name}
+                      </button>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <MoreButton list={list} />
+      </div>
+      <PaymentImport />
+    </BillingPage>
+  );
+}
+
+function PaymentImport() {
+  const [csv, setCsv] = useState('');
+  const [report, setReport] = useState(null);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const readFile = async (ev) => {
+    const file = ev.currentTarget.files && ev.currentTarget.files[0];
+    if (file) setCsv(await file.text());
+  };
+  const submit = async (ev) => {
+    ev.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      setReport(await api('/api/staff/payments', { method: 'POST', body: { csv } }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="card" onSubmit={submit} data-testid="payment-import">
+      <h2 class="card-title">{t('billing.exp.payments')}</h2>
+      <p class="muted">{t('billing.exp.paymentsHint')}</p>
+      <label class="field">
+        <span>{t('billing.exp.file')}</span>
+        <input type="file" accept=".csv,text/csv" onChange={readFile} data-testid="payment-file" />
+      </label>
+      <TextArea label={t('billing.exp.csv')} value={csv} onInput={(e) => setCsv(e.currentTarget.value)} data-testid="payment-csv" />
+      {error && <InlineError error={error} />}
+      <FormActions>
+        <button type="submit" class="btn btn-primary" disabled={busy || !csv.trim()} data-testid="payment-submit">
+          {t('billing.exp.import')}
+        </button>
+      </FormActions>
+      {report && (
+        <div role="status" data-testid="payment-report">
+          <p>{t('billing.exp.report', { applied: report.applied, unchanged: report.unchanged, stale: report.stale })}</p>
+          {report.unknown.length > 0 && (
+            <p>
+              {t('billing.exp.unknown')}: {report.unknown.map((u) => `${u.documentNumber} (${t('billing.exp.line', { n: u.lineNo })})`).join(', ')}
+            </p>
+          )}
+          {report.errors.length > 0 && (
+            <ul>
+              {report.errors.map((e, i) => (
+                <li key={i}>
+                  {t('billing.exp.line', { n: e.lineNo })}: {msg({ pl: e.messagePl, en: e.messageEn })}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}
