@@ -483,6 +483,8 @@ async fn an_export_hands_each_settlement_over_once_and_payments_come_back_idempo
     let receivables =
         app.staff("GET", &format!("/units/{}/settlements", id(&unit)), Some(&staff), None).await.expect(200);
     assert_eq!(receivables["receivables"]["outstanding"], "0.00");
+    assert_eq!(paid["paymentStatus"], "paid");
+
     let admin = app.user("unit-admin", Some(&id(&unit)), None).await;
     assert_eq!(app.staff("POST", "/exports", Some(&admin), None).await.status, 403);
     assert_eq!(app.staff("POST", "/payments", Some(&admin), Some(json!({"csv": csv}))).await.status, 403);
@@ -542,6 +544,7 @@ async fn staff_waive_a_no_show_before_settling_and_correct_a_settlement_after() 
     assert!(correction["number"].as_str().unwrap().starts_with("KOR/"));
     assert_eq!(correction["kind"]["ofNumber"], ours["number"]);
     assert_eq!(correction["lines"][0]["net"], "-450.00");
+    assert_eq!(correction["totals"]["gross"], "-450.00");
     let bad = app
         .staff(
             "POST",
@@ -554,4 +557,41 @@ async fn staff_waive_a_no_show_before_settling_and_correct_a_settlement_after() 
     let receivables =
         app.staff("GET", &format!("/units/{}/settlements", id(&unit)), Some(&staff), None).await.expect(200);
     assert_eq!(receivables["receivables"]["outstanding"], "0.00");
+}
+
+#[tokio::test]
+async fn a_settlement_whose_buyer_lacks_an_address_is_held_back_until_its_data_is_copied_again() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    // A unit without an address: its settlement is held back (named), exported once its data is
+    // completed and copied onto the settlement.
+    let bare = app.unit(&staff, "Gmina bez adresu").await;
+    let bare_people = persons(&app, &staff, &id(&bare), 1).await;
+    let bare_training = completed_training(&app, &staff, &[(bare_people[0].clone(), true)], json!({})).await;
+    let settled = app
+        .staff("POST", "/settlements/settle", Some(&staff), Some(json!({"trainingId": bare_training})))
+        .await
+        .expect(200);
+    let held = settled["settlements"][0].clone();
+    let attempt = app.staff("POST", "/exports", Some(&staff), None).await;
+    let named = attempt.body.to_string().contains(held["number"].as_str().unwrap());
+    assert!(named, "the held-back settlement is named: {}", attempt.body);
+    let still_issued = app.staff("GET", &format!("/settlements/{}", id(&held)), Some(&staff), None).await.expect(200);
+    assert_eq!(still_issued["status"], "issued");
+    let version =
+        app.staff("GET", &format!("/units/{}", id(&bare)), Some(&staff), None).await.expect(200)["version"].clone();
+    app.staff(
+        "PATCH",
+        &format!("/units/{}", id(&bare)),
+        Some(&staff),
+        Some(json!({"address": {"street": "ul. Polna 2", "postalCode": "62-070", "city": "Dopiewo"}, "version": version})),
+    )
+    .await
+    .expect(200);
+    let refreshed =
+        app.staff("POST", &format!("/settlements/{}/buyer", id(&held)), Some(&staff), None).await.expect(200);
+    assert_eq!(refreshed["buyer"]["city"], "Dopiewo");
+    let _ = app.staff("POST", "/exports", Some(&staff), None).await;
+    let exported = app.staff("GET", &format!("/settlements/{}", id(&held)), Some(&staff), None).await.expect(200);
+    assert_eq!(exported["status"], "exported");
 }

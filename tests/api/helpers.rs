@@ -96,18 +96,20 @@ impl TestApp {
 
     pub async fn staff(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
         let request = build(method, &format!("{}{path}", staff_api::BASE), token, body.map(|b| b.to_string()));
-        into_response(staff_api::handle(&self.staff, request).await)
+        // Boxed: the handler's future lives on the heap, not in each test's (debug-build) frame.
+        into_response(Box::pin(staff_api::handle(&self.staff, request)).await)
     }
 
     pub async fn extranet(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
         let request = build(method, &format!("{}{path}", extranet_api::BASE), token, body.map(|b| b.to_string()));
-        into_response(extranet_api::handle(&self.extranet, request).await)
+        into_response(Box::pin(extranet_api::handle(&self.extranet, request)).await)
     }
 
     /// A raw body (malformed JSON, oversize) to the staff API.
     pub async fn staff_raw(&self, method: &str, path: &str, token: &str, body: String) -> Response {
         let request = build(method, &format!("{}{path}", staff_api::BASE), Some(token), Some(body));
-        into_response(staff_api::handle(&self.staff, request).await)
+        // Boxed: the handler's future lives on the heap, not in each test's (debug-build) frame.
+        into_response(Box::pin(staff_api::handle(&self.staff, request)).await)
     }
 
     /// A top-level unit with a unique name; returns its JSON.

@@ -224,7 +224,7 @@ mod documented {
         responses((status = 200, body = ewokiss_adapters::billing_app::UnitSettlements, description = "the administrator's unit's settlements and receivables"), (status = 403, body = ErrorBody)))]
     pub fn settlements() {}
     #[utoipa::path(get, path = "/api/extranet/settlements/{id}", params(("id" = String, Path)),
-        responses((status = 200, body = ewokiss_domain::settlement::Settlement), (status = 404, body = ErrorBody, description = "also for another unit's settlement")))]
+        responses((status = 200, body = ewokiss_adapters::billing_app::SettlementView), (status = 404, body = ErrorBody, description = "also for another unit's settlement")))]
     pub fn settlement() {}
 }
 

@@ -5,7 +5,7 @@ use ewokiss_adapters::accounting_app::{self, ExportBatch, PaymentImportInput, Pa
 use ewokiss_adapters::app::{self, HttpApp, LeaveInput, MoveInput, PersonView, Registry, SearchResult, UnitView};
 use ewokiss_adapters::billing_app::{
     self, BillingPreview, ContractView, CorrectionInput, RunQueued, SettleInput, SettleReport, SettlementPreview,
-    UnitSettlements, WaiveInput,
+    SettlementView, UnitSettlements, WaiveInput,
 };
 use ewokiss_adapters::config::{aws_sdk_config, required_env, HttpConfig, MissingVariable};
 use ewokiss_adapters::documents::Documents;
@@ -27,7 +27,7 @@ use ewokiss_domain::enrolment::Enrolment;
 use ewokiss_domain::errors::FieldError;
 use ewokiss_domain::history::{AuditEntry, ContactEvent, NewContactEvent, ObjectKind, ObjectRef, UserRef};
 use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
-use ewokiss_domain::settlement::{Settlement, SettlementStatus};
+use ewokiss_domain::settlement::SettlementStatus;
 use ewokiss_domain::task::{Task, TaskInput, TaskStatus};
 use ewokiss_domain::templates::RenderedMessage;
 use ewokiss_domain::teryt;
@@ -230,12 +230,17 @@ async fn billing_routes(
 ) -> Reply {
     match (method, segments) {
         (Method::GET, ["contracts"]) => contracts(r, a, request).await,
-        (Method::POST, ["contracts"]) => created(&r.create_contract(a, parse_body::<ContractInput>(request)?).await?),
-        (Method::GET, ["contracts", id]) => ok(&r.contract_view(a, billing_app::contract_id(id)?).await?),
-        (Method::POST, ["contracts", id, "changes"]) => ok(&r
-            .change_contract(a, billing_app::contract_id(id)?, parse_body::<ContractChangeInput>(request)?)
-            .await?),
-        (Method::GET, ["billing", "preview"]) => ok(&r.billing_preview(a, as_of(request)?).await?),
+        (Method::POST, ["contracts"]) => {
+            created(&Box::pin(r.create_contract(a, parse_body::<ContractInput>(request)?)).await?)
+        }
+        (Method::GET, ["contracts", id]) => ok(&Box::pin(r.contract_view(a, billing_app::contract_id(id)?)).await?),
+        (Method::POST, ["contracts", id, "changes"]) => ok(&Box::pin(r.change_contract(
+            a,
+            billing_app::contract_id(id)?,
+            parse_body::<ContractChangeInput>(request)?,
+        ))
+        .await?),
+        (Method::GET, ["billing", "preview"]) => ok(&Box::pin(r.billing_preview(a, as_of(request)?)).await?),
         (Method::POST, ["billing", "run"]) => {
             let input: RunInput = optional_body(request)?;
             let day = match input.as_of.as_deref() {
@@ -243,28 +248,40 @@ async fn billing_routes(
                 None => time::today(),
             };
             ewokiss_adapters::app::staff_check(a)?;
-            ok(&r.queue_billing_run(&app.billing_queue, day).await?)
+            ok(&Box::pin(r.queue_billing_run(&app.billing_queue, day)).await?)
         }
         (Method::POST, ["settlements", "preview"]) => {
-            ok(&r.settlement_preview(a, parse_body::<SettleInput>(request)?).await?)
+            ok(&Box::pin(r.settlement_preview(a, parse_body::<SettleInput>(request)?)).await?)
         }
-        (Method::POST, ["settlements", "settle"]) => ok(&r.settle(a, parse_body::<SettleInput>(request)?).await?),
+        (Method::POST, ["settlements", "settle"]) => {
+            ok(&Box::pin(r.settle(a, parse_body::<SettleInput>(request)?)).await?)
+        }
         (Method::GET, ["settlements"]) => settlements(r, a, request).await,
         (Method::GET, ["exports"]) => {
             let cursor = query_param(request, "cursor");
-            ok(&r.export_batches(a, cursor.as_deref()).await?)
+            ok(&Box::pin(r.export_batches(a, cursor.as_deref())).await?)
         }
-        (Method::POST, ["exports"]) => ok(&r.export(a, &app.documents, &app.seller).await?),
-        (Method::GET, ["exports", id]) => ok(&r.export_batch(a, export_id(id)?).await?),
+        (Method::POST, ["exports"]) => ok(&Box::pin(r.export(a, &app.documents, &app.seller)).await?),
+        (Method::GET, ["exports", id]) => ok(&Box::pin(r.export_batch(a, export_id(id)?)).await?),
         (Method::GET, ["exports", id, "files", name]) => {
-            ok(&FileLink { url: r.export_file_link(a, &app.documents, export_id(id)?, name).await? })
+            ok(&FileLink { url: Box::pin(r.export_file_link(a, &app.documents, export_id(id)?, name)).await? })
         }
-        (Method::POST, ["payments"]) => ok(&r.import_payments(a, parse_body::<PaymentImportInput>(request)?).await?),
-        (Method::GET, ["settlements", id]) => ok(&r.settlement(a, billing_app::settlement_id(id)?).await?),
+        (Method::POST, ["payments"]) => {
+            ok(&Box::pin(r.import_payments(a, parse_body::<PaymentImportInput>(request)?)).await?)
+        }
+        (Method::GET, ["settlements", id]) => ok(&Box::pin(r.settlement(a, billing_app::settlement_id(id)?)).await?),
+        (Method::POST, ["settlements", id, "buyer"]) => {
+            ok(&Box::pin(r.refresh_buyer(a, billing_app::settlement_id(id)?)).await?)
+        }
         (Method::POST, ["settlements", id, "corrections"]) => created(
-            &r.correct_settlement(a, billing_app::settlement_id(id)?, parse_body::<CorrectionInput>(request)?).await?,
+            &Box::pin(r.correct_settlement(
+                a,
+                billing_app::settlement_id(id)?,
+                parse_body::<CorrectionInput>(request)?,
+            ))
+            .await?,
         ),
-        (Method::GET, ["units", id, "settlements"]) => ok(&r.unit_settlements(a, app::unit_id(id)?).await?),
+        (Method::GET, ["units", id, "settlements"]) => ok(&Box::pin(r.unit_settlements(a, app::unit_id(id)?)).await?),
         _ => Err(ApiError::MethodNotAllowed),
     }
 }
@@ -477,7 +494,7 @@ async fn contracts(r: &Registry, a: &Actor, request: &Request) -> Reply {
 /// Settlements in a status (`draft`, `issued`, `exported`, `invoiced`), oldest first.
 #[utoipa::path(get, path = "/api/staff/settlements",
     params(("status" = Option<String>, Query), ("cursor" = Option<String>, Query)),
-    responses((status = 200, body = Page<Settlement>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = Page<SettlementView>), (status = 400, body = ErrorBody)))]
 async fn settlements(r: &Registry, a: &Actor, request: &Request) -> Reply {
     let status = match query_param(request, "status").as_deref().unwrap_or("issued") {
         "draft" => SettlementStatus::Draft,
@@ -603,10 +620,13 @@ mod documented {
         responses((status = 200, body = SettleReport, description = "one issued settlement per unit; trainings fully settled move to the settled phase"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
     pub fn settle() {}
     #[utoipa::path(get, path = "/api/staff/settlements/{id}", params(("id" = String, Path)),
-        responses((status = 200, body = Settlement), (status = 404, body = ErrorBody)))]
+        responses((status = 200, body = SettlementView), (status = 404, body = ErrorBody)))]
     pub fn settlement() {}
+    #[utoipa::path(post, path = "/api/staff/settlements/{id}/buyer", params(("id" = String, Path)),
+        responses((status = 200, body = SettlementView, description = "the unit's current data copied onto an issued, not yet exported settlement"), (status = 422, body = ErrorBody, description = "already handed over")))]
+    pub fn refresh_buyer() {}
     #[utoipa::path(post, path = "/api/staff/settlements/{id}/corrections", params(("id" = String, Path)), request_body = CorrectionInput,
-        responses((status = 201, body = Settlement, description = "the correction (series KOR), issued"), (status = 422, body = ErrorBody)))]
+        responses((status = 201, body = SettlementView, description = "the correction (series KOR), issued"), (status = 422, body = ErrorBody)))]
     pub fn correct_settlement() {}
     #[utoipa::path(post, path = "/api/staff/trainings/{id}/enrolments/{personId}/waive", params(("id" = String, Path), ("personId" = String, Path)), request_body = WaiveInput,
         responses((status = 200, body = Enrolment), (status = 409, body = ErrorBody, description = "already settled")))]
@@ -649,7 +669,7 @@ mod documented {
         documented::billing_preview, documented::billing_run, documented::settlement_preview, documented::settle,
         documented::settlement, documented::unit_settlements, documented::export_batches, documented::export,
         documented::export_batch, documented::export_file, documented::import_payments,
-        documented::correct_settlement, documented::waive_charge),
+        documented::correct_settlement, documented::waive_charge, documented::refresh_buyer),
     components(schemas(SearchEntry)),
     modifiers(&BearerAuth)
 )]

@@ -150,10 +150,30 @@ pub struct SettlementPreview {
     pub trainings_completed: Vec<TrainingId>,
 }
 
+/// A settlement as the APIs show it: the document with its totals per VAT and payment status.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SettlementView {
+    #[serde(flatten)]
+    pub settlement: Settlement,
+    pub totals: ewokiss_domain::settlement::Totals,
+    pub payment_status: ewokiss_domain::settlement::PaymentStatus,
+}
+
+impl From<Settlement> for SettlementView {
+    fn from(settlement: Settlement) -> Self {
+        Self { totals: settlement.totals(), payment_status: settlement.payment_status(), settlement }
+    }
+}
+
+fn views(settlements: Vec<Settlement>) -> Vec<SettlementView> {
+    settlements.into_iter().map(SettlementView::from).collect()
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SettleReport {
-    pub settlements: Vec<Settlement>,
+    pub settlements: Vec<SettlementView>,
     pub trainings_settled: Vec<TrainingId>,
 }
 
@@ -178,7 +198,7 @@ pub struct CorrectionInput {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UnitSettlements {
-    pub settlements: Vec<Settlement>,
+    pub settlements: Vec<SettlementView>,
     pub receivables: Receivables,
 }
 
@@ -749,7 +769,7 @@ impl Registry {
             }
         }
         Ok(SettleReport {
-            settlements: settlement_store::get_settlements(&self.table, &written).await?,
+            settlements: views(settlement_store::get_settlements(&self.table, &written).await?),
             trainings_settled,
         })
     }
@@ -842,7 +862,7 @@ impl Registry {
         actor: &Actor,
         id: SettlementId,
         input: CorrectionInput,
-    ) -> Result<Settlement, ApiError> {
+    ) -> Result<SettlementView, ApiError> {
         staff_only(actor)?;
         let original = settlement_store::get_settlement(&self.table, id).await?.ok_or(ApiError::NotFound)?;
         let earlier = settlement_store::get_settlements(&self.table, &original.corrected_by).await?;
@@ -853,12 +873,12 @@ impl Registry {
         settlement_store::add_new_settlement(&mut tx, &self.table, &correction);
         self.table.transact(tx).await?;
         Box::pin(self.issue_drafts(time::today())).await?;
-        settlement_store::get_settlement(&self.table, correction.id).await?.ok_or(ApiError::NotFound)
+        Ok(settlement_store::get_settlement(&self.table, correction.id).await?.ok_or(ApiError::NotFound)?.into())
     }
 
     // ---- reading settlements -------------------------------------------------------------------
 
-    pub async fn settlement(&self, actor: &Actor, id: SettlementId) -> Result<Settlement, ApiError> {
+    pub async fn settlement(&self, actor: &Actor, id: SettlementId) -> Result<SettlementView, ApiError> {
         let settlement = settlement_store::get_settlement(&self.table, id).await?.ok_or(ApiError::NotFound)?;
         if !actor.is_staff() {
             let unit = crate::dynamo::registry::get_unit(&self.table, settlement.unit_id).await?;
@@ -870,7 +890,20 @@ impl Registry {
                 return Err(ApiError::NotFound);
             }
         }
-        Ok(settlement)
+        Ok(settlement.into())
+    }
+
+    /// Copies the unit's current data onto an issued, not yet exported settlement (e.g. after
+    /// its address was completed so the export stops holding it back).
+    pub async fn refresh_buyer(&self, actor: &Actor, id: SettlementId) -> Result<SettlementView, ApiError> {
+        staff_only(actor)?;
+        let current = settlement_store::get_settlement(&self.table, id).await?.ok_or(ApiError::NotFound)?;
+        let unit = crate::dynamo::registry::get_unit(&self.table, current.unit_id).await?.ok_or(ApiError::NotFound)?;
+        let refreshed = current.refresh_buyer(BuyerSnapshot::of(&unit)).map_err(settlement_rule)?;
+        let mut tx = Transaction::default();
+        settlement_store::add_replace_settlement(&mut tx, &self.table, &refreshed, current.version);
+        self.table.transact(tx).await?;
+        Ok(refreshed.into())
     }
 
     pub async fn unit_settlements(&self, actor: &Actor, unit_id: UnitId) -> Result<UnitSettlements, ApiError> {
@@ -882,7 +915,7 @@ impl Registry {
         }
         let settlements = settlement_store::all_settlements_of_unit(&self.table, unit_id).await?;
         let receivables = ewokiss_domain::settlement::unit_receivables(&settlements, time::today());
-        Ok(UnitSettlements { settlements, receivables })
+        Ok(UnitSettlements { settlements: views(settlements), receivables })
     }
 
     pub async fn settlements_in_status(
@@ -890,8 +923,8 @@ impl Registry {
         actor: &Actor,
         status: SettlementStatus,
         cursor: Option<&str>,
-    ) -> Result<Page<Settlement>, ApiError> {
+    ) -> Result<Page<SettlementView>, ApiError> {
         staff_only(actor)?;
-        Ok(settlement_store::settlements_in_status(&self.table, status, 100, cursor).await?)
+        Ok(settlement_store::settlements_in_status(&self.table, status, 100, cursor).await?.map(SettlementView::from))
     }
 }
