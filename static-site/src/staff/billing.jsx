@@ -1125,11 +1125,11 @@ function PaymentImport() {
       </label>
       <TextArea label={t('billing.exp.csv')} value={csv} onInput={(e) => setCsv(e.currentTarget.value)} data-testid="payment-csv" />
       {error && <InlineError error={error} />}
-      <FormActions>
+      <div class="form-actions">
         <button type="submit" class="btn btn-primary" disabled={busy || !csv.trim()} data-testid="payment-submit">
           {t('billing.exp.import')}
         </button>
-      </FormActions>
+      </div>
       {report && (
         <div role="status" data-testid="payment-report">
           <p>{t('billing.exp.report', { applied: report.applied, unchanged: report.unchanged, stale: report.stale })}</p>
