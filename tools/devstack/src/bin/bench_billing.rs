@@ -59,7 +59,6 @@ async fn load(
             street: Some("ul. Rynek 1".into()),
             postal_code: Some("62-035".into()),
             city: Some("Kórnik".into()),
-            ..Default::default()
         }),
         ..Default::default()
     };
