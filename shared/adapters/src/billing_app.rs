@@ -415,12 +415,24 @@ impl Registry {
     pub async fn billing_preview(&self, actor: &Actor, as_of: NaiveDate) -> Result<BillingPreview, ApiError> {
         staff_only(actor)?;
         let ids = self.due_contract_ids(as_of).await?;
+        // The contracts' reads in parallel (2 per contract), not one after the other.
+        use futures_util::StreamExt;
+        let loaded: Vec<Result<_, StoreError>> = futures_util::stream::iter(ids)
+            .map(|id| async move {
+                let (contract, billed) = tokio::try_join!(
+                    contract_store::get_contract(&self.table, id),
+                    contract_store::billed_periods(&self.table, id)
+                )?;
+                Ok(contract.map(|contract| (contract, billed)))
+            })
+            .buffer_unordered(16)
+            .collect()
+            .await;
         let mut charges = Vec::new();
         let mut unit_ids = BTreeSet::new();
         let mut contracts = 0;
-        for id in ids {
-            let Some(contract) = contract_store::get_contract(&self.table, id).await? else { continue };
-            let billed = contract_store::billed_periods(&self.table, id).await?;
+        for loaded in loaded {
+            let Some((contract, billed)) = loaded? else { continue };
             let due = charges_due(&contract, &billed, as_of);
             if !due.is_empty() {
                 contracts += 1;
@@ -428,6 +440,7 @@ impl Registry {
             }
             charges.extend(due.into_iter().map(|charge| (contract.subject.clone(), charge)));
         }
+        charges.sort_by_key(|(_, c)| (c.due_on, c.contract_id, c.period.start, c.sequence));
         let units = units_by_id(&self.table, &unit_ids).await?;
         let total_net = charges.iter().map(|(_, charge)| charge.net).sum();
         Ok(BillingPreview {
