@@ -222,6 +222,8 @@ const dict = {
       enrolment: 'zapis na szkolenie',
       enrolment_cancelled: 'rezygnacja ze szkolenia',
       attendance: 'udział w szkoleniu',
+      training: 'szkolenie',
+      document: 'dokument',
       other: 'zdarzenie',
     },
     linkKind: {
@@ -514,6 +516,8 @@ const dict = {
       enrolment: 'training enrolment',
       enrolment_cancelled: 'enrolment cancelled',
       attendance: 'training attendance',
+      training: 'training',
+      document: 'document',
       other: 'event',
     },
     linkKind: {

@@ -64,6 +64,16 @@ pub enum EventKind {
     Enrolment,
     /// A training's phase changed.
     Training,
+    /// What SES reported about a sent e-mail.
+    EmailDelivered,
+    EmailBounced,
+    EmailComplaint,
+    EmailOpened,
+    EmailClicked,
+    /// An e-mail received at the association's address.
+    EmailInbound,
+    /// A document generated for the object: certificate, letter, contract, statement.
+    Document,
 }
 
 impl EventKind {
