@@ -95,3 +95,5 @@ mod tests {
         assert!(first.to_string() <= second.to_string());
     }
 }
+entity_id!(/// A mailing (wysyłka).
+    MailingId);

@@ -144,7 +144,8 @@ fn environment() -> Environment<'static> {
 }
 
 impl MessageTemplate {
-    pub fn render(&self, context: &NotificationContext) -> Result<RenderedMessage, TemplateError> {
+    /// Renders with any context that serialises to the declared placeholders.
+    pub fn render<C: Serialize>(&self, context: &C) -> Result<RenderedMessage, TemplateError> {
         let env = environment();
         let render = |part: &'static str, name: &str, source: &str| {
             env.render_named_str(name, source, context).map_err(|e| TemplateError { part, detail: e.to_string() })
@@ -156,8 +157,18 @@ impl MessageTemplate {
         })
     }
 
-    /// Checks a template at save time by rendering it with the declared samples.
+    /// Checks a notification template at save time by rendering it with the declared samples.
     pub fn validate(&self) -> Result<RenderedMessage, ValidationErrors> {
+        self.validate_against(PLACEHOLDERS, &NotificationContext::sample())
+    }
+
+    /// Checks a template against the placeholders its context declares, then renders it with
+    /// their samples: an unknown placeholder or bad syntax is reported now, never at send time.
+    pub fn validate_against<C: Serialize>(
+        &self,
+        placeholders: &[Placeholder],
+        sample: &C,
+    ) -> Result<RenderedMessage, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         for (field, source) in [("subject", &self.subject), ("text", &self.text), ("html", &self.html)] {
             if source.trim().is_empty() {
@@ -178,11 +189,11 @@ impl MessageTemplate {
             let mut unknown: Vec<String> = template
                 .undeclared_variables(true)
                 .into_iter()
-                .filter(|used| !PLACEHOLDERS.iter().any(|p| p.name == used || p.name.starts_with(&format!("{used}."))))
+                .filter(|used| !placeholders.iter().any(|p| p.name == used || p.name.starts_with(&format!("{used}."))))
                 .collect();
             unknown.sort();
             if let Some(first) = unknown.first() {
-                let known = PLACEHOLDERS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
+                let known = placeholders.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
                 errors.push(FieldError::new(
                     field,
                     "unknown_placeholder",
@@ -194,7 +205,7 @@ impl MessageTemplate {
         if !errors.is_empty() {
             return Err(errors);
         }
-        self.render(&NotificationContext::sample()).map_err(|error| {
+        self.render(sample).map_err(|error| {
             FieldError::new(
                 error.part,
                 "template_error",
@@ -208,14 +219,21 @@ impl MessageTemplate {
 
 const FOOTER_TEXT: &str = "\n\n--\n{{ association.name }}\nul. Wielka 1, 61-775 Poznań · e-WOKiSS\nTa wiadomość dotyczy Twojego zapisu na szkolenie i jest wysyłana automatycznie.";
 
-fn html_page(body: &str) -> String {
+/// The association's HTML frame (header, body, footer) with inline styles and layout tables,
+/// which is what common mail clients render reliably.
+pub fn html_page(body: &str) -> String {
+    html_page_with_footer(body, "")
+}
+
+/// The frame with an extra footer line (e.g. the unsubscribe link of a newsletter).
+pub fn html_page_with_footer(body: &str, extra_footer: &str) -> String {
     format!(
         r#"<!doctype html><html lang="pl"><body style="margin:0;padding:0;background:#f3f5f8">
 <table role="presentation" width="100%" cellspacing="0" cellpadding="0" style="background:#f3f5f8"><tr><td align="center" style="padding:24px">
 <table role="presentation" width="600" cellspacing="0" cellpadding="0" style="background:#ffffff;border-radius:6px;font-family:Arial,Helvetica,sans-serif;color:#1f2933">
 <tr><td style="background:#1d4e89;color:#ffffff;padding:16px 24px;font-size:18px;font-weight:bold">e-WOKiSS</td></tr>
 <tr><td style="padding:24px;font-size:15px;line-height:1.5">{body}</td></tr>
-<tr><td style="padding:16px 24px;font-size:12px;color:#637381;border-top:1px solid #e4e7eb">{{{{ association.name }}}}<br>ul. Wielka 1, 61-775 Poznań · e-WOKiSS</td></tr>
+<tr><td style="padding:16px 24px;font-size:12px;color:#637381;border-top:1px solid #e4e7eb">{{{{ association.name }}}}<br>ul. Wielka 1, 61-775 Poznań · e-WOKiSS{extra_footer}</td></tr>
 </table></td></tr></table></body></html>"#
     )
 }
