@@ -17,7 +17,6 @@ use ewokiss_domain::notification::{Notification, NotificationKind};
 use ewokiss_domain::templates::{
     ByContext, EnrolmentContext, NotificationContext, PersonContext, RenderedMessage, TrainingContext,
 };
-use ewokiss_domain::training::Training;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -81,40 +80,6 @@ pub async fn handle(notifier: &Notifier, event: SqsEvent) -> SqsBatchResponse {
     response
 }
 
-fn dates(training: &Training) -> String {
-    let sessions: Vec<String> = training
-        .sessions
-        .iter()
-        .map(|s| format!("{}, {}–{}", s.date.format("%d.%m.%Y"), s.start.format("%H:%M"), s.end.format("%H:%M")))
-        .collect();
-    if sessions.is_empty() {
-        "termin zostanie podany".into()
-    } else {
-        sessions.join("; ")
-    }
-}
-
-fn venue(training: &Training) -> String {
-    match &training.venue {
-        Some(venue) => {
-            let address: Vec<String> = [
-                venue.address.street.clone(),
-                match (&venue.address.postal_code, &venue.address.city) {
-                    (Some(code), Some(city)) => Some(format!("{code} {city}")),
-                    (None, Some(city)) => Some(city.clone()),
-                    _ => None,
-                },
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            std::iter::once(venue.name.clone()).chain(address).collect::<Vec<_>>().join(", ")
-        }
-        None if training.online => "online".into(),
-        None => "zostanie podane".into(),
-    }
-}
-
 impl Notifier {
     pub async fn send(&self, id: Uuid) -> Result<Outcome, SendError> {
         let now = Utc::now();
@@ -143,8 +108,8 @@ impl Notifier {
             },
             training: TrainingContext {
                 title: training.title.clone(),
-                dates: dates(&training),
-                venue: venue(&training),
+                dates: training.dates_text(),
+                venue: training.venue_text(),
             },
             enrolment: EnrolmentContext { waitlist_position },
             by: ByContext { name: notification.by.name.clone() },

@@ -93,6 +93,7 @@ impl Schedule {
                             due_on: Some(start - Duration::days(1)),
                             assignee: Some(training.owner.clone()),
                             status: TaskStatus::Open,
+                            shared_with_unit: false,
                             links: vec![ObjectRef { kind: ObjectKind::Training, id: training.id.to_string(), label: Some(training.title.clone()) }],
                             created_at: now,
                             created_by: system(),

@@ -5,7 +5,9 @@
 use ewokiss_domain::contract::Contract;
 use ewokiss_domain::enrolment::{Enrolment, EnrolmentStatus};
 use ewokiss_domain::history::ObjectKind;
-use ewokiss_domain::ids::{ContractId, ExportBatchId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId};
+use ewokiss_domain::mailing::recipient::Recipient;
+use ewokiss_domain::mailing::Mailing;
+use ewokiss_domain::ids::{ContractId, ExportBatchId, MailingId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId};
 use ewokiss_domain::notification::Notification;
 use ewokiss_domain::person::{Person, PersonStatus};
 use ewokiss_domain::search;
@@ -459,6 +461,66 @@ pub fn open_export() -> Key {
 /// What accounting last received of a unit as a customer (its code and fingerprint).
 pub fn erp_customer(unit_id: UnitId) -> Key {
     Key::new(unit(unit_id).pk, "ERP_CUSTOMER")
+}
+
+// ---- mailings ----------------------------------------------------------------------------
+
+pub fn mailing(id: MailingId) -> Key {
+    Key::new(object_pk(ObjectKind::Mailing, &id.to_string()), "MAILING")
+}
+
+/// GSI1: every mailing, newest first.
+pub const ALL_MAILINGS: &str = "MAILINGS";
+
+pub fn mailing_in_list(mailing: &Mailing) -> IndexKey {
+    IndexKey { pk: ALL_MAILINGS.into(), sk: format!("{}#{}", mailing.created_at.to_rfc3339(), mailing.id) }
+}
+
+/// GSI2: the mailings linked to one training (its invitations).
+pub fn mailing_of_training(mailing: &Mailing) -> Option<IndexKey> {
+    mailing.training_id.map(|training| IndexKey { pk: training_mailings_partition(training), sk: mailing.id.to_string() })
+}
+
+pub fn training_mailings_partition(training_id: TrainingId) -> String {
+    format!("TRAINING_MAILINGS#{training_id}")
+}
+
+pub const RECIPIENT_PREFIX: &str = "RCPT#";
+
+/// A recipient lives in its mailing's partition (the mailing's recipient list).
+pub fn recipient(mailing_id: MailingId, person_id: PersonId) -> Key {
+    Key::new(mailing(mailing_id).pk, format!("{RECIPIENT_PREFIX}{person_id}"))
+}
+
+/// GSI2: what one person was sent, by mailing.
+pub fn recipient_of_person(recipient: &Recipient) -> IndexKey {
+    IndexKey { pk: person_mailings_partition(recipient.person_id), sk: recipient.mailing_id.to_string() }
+}
+
+pub fn person_mailings_partition(person_id: PersonId) -> String {
+    format!("PERSON_MAILINGS#{person_id}")
+}
+
+/// A sent message by its SES message id: where SES's delivery events belong.
+pub fn sent_message(message_id: &str) -> Key {
+    Key::new(format!("SESMSG#{message_id}"), "SESMSG")
+}
+
+/// An address that bounced permanently or complained: later mailings skip it.
+pub fn suppressed_address(normalized_email: &str) -> Key {
+    Key::new(format!("SUPPRESSED#{normalized_email}"), "SUPPRESSED")
+}
+
+/// GSI1: the suppression list by address.
+pub const ALL_SUPPRESSED: &str = "SUPPRESSED";
+
+pub fn suppressed_in_list(normalized_email: &str) -> IndexKey {
+    IndexKey { pk: ALL_SUPPRESSED.into(), sk: normalized_email.to_owned() }
+}
+
+/// A person's unsubscription from newsletters and invitations.
+pub fn unsubscribed(person_id: PersonId) -> Key {
+    Key::new(person(person_id).pk, "UNSUBSCRIBED")
 }
 
 #[cfg(test)]

@@ -218,6 +218,9 @@ pub struct Mailing {
     pub started_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<DateTime<Utc>>,
+    /// Moved by the senders and the delivery events one count at a time, never rewritten.
+    #[serde(default)]
+    pub progress: Progress,
     pub version: u64,
 }
 
@@ -346,6 +349,7 @@ impl Mailing {
             updated_at: now,
             started_at: None,
             finished_at: None,
+            progress: Progress::default(),
             version: 1,
         }
     }

@@ -45,6 +45,10 @@ pub struct Task {
     pub status: TaskStatus,
     #[serde(default)]
     pub links: Vec<ObjectRef>,
+    /// Also shown to the administrators of the linked unit in the extranet (e.g. "the address
+    /// of X bounced — please correct it"); staff-only otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared_with_unit: bool,
     pub created_at: DateTime<Utc>,
     pub created_by: UserRef,
     pub updated_at: DateTime<Utc>,
@@ -103,6 +107,7 @@ impl TaskInput {
                 assignee: assignee.flatten(),
                 status: TaskStatus::Open,
                 links,
+                shared_with_unit: false,
                 created_at: now,
                 created_by: author,
                 updated_at: now,

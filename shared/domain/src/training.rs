@@ -471,6 +471,42 @@ impl EnrolmentClosed {
 }
 
 impl Training {
+    /// The sessions as a message shows them: "15.12.2026, 09:00–15:00; …".
+    pub fn dates_text(&self) -> String {
+        let sessions: Vec<String> = self
+            .sessions
+            .iter()
+            .map(|s| format!("{}, {}–{}", s.date.format("%d.%m.%Y"), s.start.format("%H:%M"), s.end.format("%H:%M")))
+            .collect();
+        if sessions.is_empty() {
+            "termin zostanie podany".into()
+        } else {
+            sessions.join("; ")
+        }
+    }
+
+    /// The venue as a message shows it: name, street, postal code and city (or "online").
+    pub fn venue_text(&self) -> String {
+        match &self.venue {
+            Some(venue) => {
+                let address: Vec<String> = [
+                    venue.address.street.clone(),
+                    match (&venue.address.postal_code, &venue.address.city) {
+                        (Some(code), Some(city)) => Some(format!("{code} {city}")),
+                        (None, Some(city)) => Some(city.clone()),
+                        _ => None,
+                    },
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                std::iter::once(venue.name.clone()).chain(address).collect::<Vec<_>>().join(", ")
+            }
+            None if self.online => "online".into(),
+            None => "zostanie podane".into(),
+        }
+    }
+
     pub fn starts_on(&self) -> Option<NaiveDate> {
         self.sessions.first().map(|s| s.date)
     }

@@ -2,6 +2,7 @@
 //! data}` where `data` is the domain entity serialised by serde; keys come from `crate::keys`.
 
 pub mod contracts;
+pub mod mailings;
 mod counter;
 pub mod numbering;
 pub mod outbox;
@@ -181,7 +182,7 @@ impl Table {
 }
 
 impl Table {
-    async fn batch_write(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+    pub(crate) async fn batch_write(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
         let mut requests = Vec::with_capacity(items.len());
         for item in items {
             let request = if let Some(put) = item.put {
@@ -315,6 +316,11 @@ impl Transaction {
 
     pub fn len(&self) -> usize {
         self.items.len()
+    }
+
+    /// The writes, for a caller that batches unconditional puts itself.
+    pub(crate) fn into_items(self) -> Vec<TransactWriteItem> {
+        self.items
     }
 
     pub fn is_empty(&self) -> bool {

@@ -410,7 +410,7 @@ pub async fn audit_trail(
 
 // ---- tasks -------------------------------------------------------------------------------
 
-fn task_items(tx: &mut Transaction, table: &Table, task: &Task, expected_version: Option<u64>) {
+pub(crate) fn task_items(tx: &mut Transaction, table: &Table, task: &Task, expected_version: Option<u64>) {
     let main = item(
         &keys::task(task.id),
         Some(&keys::task_by_status(task)),

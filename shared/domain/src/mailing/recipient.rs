@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::ids::{MailingId, PersonId, UnitId};
+use crate::ids::{MailingId, PersonId, TrainingId, UnitId};
+use crate::person::Person;
 
 use super::events::SesEventKind;
 
@@ -145,7 +146,12 @@ pub struct Recipient {
     pub mailing_id: MailingId,
     pub person_id: PersonId,
     pub unit_id: UnitId,
-    pub name: String,
+    /// The person's and unit's data as they were when the mailing started (merged into the message).
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    pub unit_name: String,
     /// The address as it was when the mailing started.
     pub email: String,
     pub status: RecipientStatus,
@@ -164,13 +170,17 @@ pub struct Recipient {
 }
 
 impl Recipient {
-    pub fn queued(mailing_id: MailingId, person_id: PersonId, unit_id: UnitId, name: String, email: String) -> Self {
+    /// A queued recipient: the person as now, in their unit, at the address they hold.
+    pub fn queued(mailing_id: MailingId, person: &Person, unit_name: &str, email: &str) -> Self {
         Self {
             mailing_id,
-            person_id,
-            unit_id,
-            name,
-            email,
+            person_id: person.id,
+            unit_id: person.unit_id,
+            first_name: person.first_name.to_string(),
+            last_name: person.last_name.to_string(),
+            position: person.position.clone(),
+            unit_name: unit_name.to_owned(),
+            email: email.to_owned(),
             status: RecipientStatus::Queued,
             attempts: 0,
             claimed_at: None,
@@ -180,4 +190,24 @@ impl Recipient {
             delivery: DeliveryFacts::default(),
         }
     }
+
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// Where SES's events about one sent message belong (stored by its SES message id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentMessage {
+    pub message_id: String,
+    pub person_id: PersonId,
+    pub unit_id: UnitId,
+    pub person_name: String,
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mailing_id: Option<MailingId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_id: Option<TrainingId>,
+    pub subject: String,
 }
