@@ -5,9 +5,11 @@
 use ewokiss_domain::contract::Contract;
 use ewokiss_domain::enrolment::{Enrolment, EnrolmentStatus};
 use ewokiss_domain::history::ObjectKind;
+use ewokiss_domain::ids::{
+    ContractId, ExportBatchId, MailingId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId,
+};
 use ewokiss_domain::mailing::recipient::Recipient;
 use ewokiss_domain::mailing::Mailing;
-use ewokiss_domain::ids::{ContractId, ExportBatchId, MailingId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId};
 use ewokiss_domain::notification::Notification;
 use ewokiss_domain::person::{Person, PersonStatus};
 use ewokiss_domain::search;
@@ -478,7 +480,9 @@ pub fn mailing_in_list(mailing: &Mailing) -> IndexKey {
 
 /// GSI2: the mailings linked to one training (its invitations).
 pub fn mailing_of_training(mailing: &Mailing) -> Option<IndexKey> {
-    mailing.training_id.map(|training| IndexKey { pk: training_mailings_partition(training), sk: mailing.id.to_string() })
+    mailing
+        .training_id
+        .map(|training| IndexKey { pk: training_mailings_partition(training), sk: mailing.id.to_string() })
 }
 
 pub fn training_mailings_partition(training_id: TrainingId) -> String {

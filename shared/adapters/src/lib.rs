@@ -13,7 +13,9 @@ pub mod dynamo;
 pub mod export;
 pub mod http;
 pub mod keys;
+pub mod links;
 pub mod mail;
+pub mod mailing_app;
 #[cfg(feature = "sqs")]
 pub mod queue;
 pub mod template_app;

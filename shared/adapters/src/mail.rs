@@ -4,7 +4,7 @@
 
 use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader, MessageTag};
 use ewokiss_domain::templates::RenderedMessage;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +15,15 @@ pub enum MailError {
     /// SES refused this message (bad address, not verified, suppressed): retrying won't help.
     #[error("SES rejected the message: {0}")]
     Rejected(String),
+}
+
+/// Who a message goes to and comes from; absent parts take the mailer's defaults.
+#[derive(Debug, Default)]
+pub struct Envelope<'a> {
+    pub to: &'a str,
+    pub from: Option<&'a str>,
+    pub reply_to: Option<&'a str>,
+    pub headers: Vec<(&'a str, String)>,
 }
 
 pub struct Mailer {
@@ -30,17 +39,32 @@ impl Mailer {
 
     /// Sends one message to one recipient; returns the SES message id.
     pub async fn send(&self, to: &str, message: &RenderedMessage, tags: &[(&str, &str)]) -> Result<String, MailError> {
+        self.send_with(&Envelope { to, ..Default::default() }, message, tags).await
+    }
+
+    /// Sends with a sender, Reply-To and extra headers of the caller's (e.g. a mailing's From
+    /// and its List-Unsubscribe headers).
+    pub async fn send_with(
+        &self,
+        envelope: &Envelope<'_>,
+        message: &RenderedMessage,
+        tags: &[(&str, &str)],
+    ) -> Result<String, MailError> {
         let content = |data: &str| Content::builder().data(data).charset("UTF-8").build().expect("data is set");
-        let email = Message::builder()
+        let mut email = Message::builder()
             .subject(content(&message.subject))
-            .body(Body::builder().text(content(&message.text)).html(content(&message.html)).build())
-            .build();
+            .body(Body::builder().text(content(&message.text)).html(content(&message.html)).build());
+        for (name, value) in &envelope.headers {
+            email = email
+                .headers(MessageHeader::builder().name(*name).value(value).build().expect("name and value are set"));
+        }
         let mut request = self
             .client
             .send_email()
-            .from_email_address(&self.from)
-            .destination(Destination::builder().to_addresses(to).build())
-            .content(EmailContent::builder().simple(email).build())
+            .from_email_address(envelope.from.unwrap_or(&self.from))
+            .set_reply_to_addresses(envelope.reply_to.map(|address| vec![address.to_owned()]))
+            .destination(Destination::builder().to_addresses(envelope.to).build())
+            .content(EmailContent::builder().simple(email.build()).build())
             .set_configuration_set_name(self.configuration_set.clone());
         for (name, value) in tags {
             request = request

@@ -75,7 +75,8 @@ pub async fn training_mailings(table: &Table, training_id: TrainingId) -> Result
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let page: Page<Mailing> = table.query(Query::index(keys::GSI2, &partition).page(100, cursor.as_deref())).await?;
+        let page: Page<Mailing> =
+            table.query(Query::index(keys::GSI2, &partition).page(100, cursor.as_deref())).await?;
         all.extend(page.items);
         match page.next {
             Some(next) => cursor = Some(next),
@@ -95,7 +96,8 @@ pub async fn transition(
     total: Option<u32>,
 ) -> Result<Option<Mailing>, StoreError> {
     let key = keys::mailing(id);
-    let mut update = "SET #data.#status = :to, #data.#updated = :now, #data.#version = #data.#version + :one".to_owned();
+    let mut update =
+        "SET #data.#status = :to, #data.#updated = :now, #data.#version = #data.#version + :one".to_owned();
     match to {
         MailingStatus::Preparing => update.push_str(", #data.#started = :now"),
         MailingStatus::Cancelled | MailingStatus::Completed => update.push_str(", #data.#finished = :now"),
@@ -234,10 +236,10 @@ pub async fn claim_recipient(
         .table_name(&*table.name)
         .key(keys::PK, s(&key.pk))
         .key(keys::SK, s(&key.sk))
-        .update_expression("SET #data.#status = :sending, #data.#claimed = :now, #data.#attempts = #data.#attempts + :one")
-        .condition_expression(
-            "#data.#status = :queued OR (#data.#status = :sending AND #data.#claimed < :stale)",
+        .update_expression(
+            "SET #data.#status = :sending, #data.#claimed = :now, #data.#attempts = #data.#attempts + :one",
         )
+        .condition_expression("#data.#status = :queued OR (#data.#status = :sending AND #data.#claimed < :stale)")
         .expression_attribute_names("#data", "data")
         .expression_attribute_names("#status", "status")
         .expression_attribute_names("#claimed", "claimedAt")
@@ -278,7 +280,11 @@ fn count_one(tx: &mut Transaction, table: &Table, mailing_id: MailingId, counter
 fn history_items(tx: &mut Transaction, table: &Table, event: &ContactEvent) {
     let event_id = event.id.to_string();
     for link in &event.links {
-        tx.create(table, "event", item(&keys::history_entry(link.kind, &link.id, &event_id), None, None, "event", event));
+        tx.create(
+            table,
+            "event",
+            item(&keys::history_entry(link.kind, &link.id, &event_id), None, None, "event", event),
+        );
     }
 }
 
@@ -432,7 +438,11 @@ pub async fn get_unsubscription(table: &Table, person_id: PersonId) -> Result<Op
 }
 
 /// Records an unsubscription once (a second click changes nothing).
-pub async fn unsubscribe(table: &Table, unsubscription: &Unsubscription, event: &ContactEvent) -> Result<bool, StoreError> {
+pub async fn unsubscribe(
+    table: &Table,
+    unsubscription: &Unsubscription,
+    event: &ContactEvent,
+) -> Result<bool, StoreError> {
     let mut tx = Transaction::default();
     tx.create(
         table,
@@ -463,7 +473,7 @@ pub struct DeliveryChange<'a> {
     pub sent: &'a SentMessage,
     pub kind: &'a SesEventKind,
     pub at: DateTime<Utc>,
-    pub event: &'a ContactEvent,
+    pub event: Option<&'a ContactEvent>,
     pub suppression: Option<&'a Suppression>,
     pub task: Option<&'a Task>,
 }
@@ -511,7 +521,9 @@ pub async fn record_delivery(table: &Table, change: DeliveryChange<'_>) -> Resul
         // guard, keyed by message id and event kind.
         _ => {}
     }
-    history_items(&mut tx, table, change.event);
+    if let Some(event) = change.event {
+        history_items(&mut tx, table, event);
+    }
     if let Some(suppression) = change.suppression {
         let normalized = suppression.email.to_lowercase();
         tx.put(

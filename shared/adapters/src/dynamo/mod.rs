@@ -2,8 +2,8 @@
 //! data}` where `data` is the domain entity serialised by serde; keys come from `crate::keys`.
 
 pub mod contracts;
-pub mod mailings;
 mod counter;
+pub mod mailings;
 pub mod numbering;
 pub mod outbox;
 pub mod registry;
