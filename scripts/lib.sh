@@ -299,6 +299,16 @@ start_queue_relay() {
     --function "$function" --lambda "http://127.0.0.1:$lambda_port"
 }
 
+# start_ses_events ENVFILE LAMBDA_PORT: SES's delivery events for the mail the emulator recorded
+# (mailbox simulator addresses bounce, complain, …; other addresses are delivered) → mail-events
+start_ses_events() {
+  local envfile=$1 lambda_port=$2
+  log "starting the SES event simulator (recorded mail → mail-events)"
+  start_bg ses-events "$LOG_DIR/ses-events.log" \
+    bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$envfile" \
+    "$CARGO_TARGET/debug/ses-events" --lambda "http://127.0.0.1:$lambda_port"
+}
+
 # start_site PORT LAMBDA_PORT MOTO_PORT CONFIG
 start_site() {
   local port=$1 lambda_port=$2 moto_port=$3 config=$4

@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shlex
 import sys
 import time
@@ -41,7 +42,8 @@ REGION = "eu-central-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 DUMMY_KEY = "test"
 # Local parameter overrides: deletion protection etc. off in the emulator.
-LOCAL_PARAMS = {"Stage": "dev"}
+# Local values of the template's parameters: the web app on its dev port; no SES rate to respect.
+LOCAL_PARAMS = {"Stage": "dev", "AppUrl": "http://127.0.0.1:8080", "MaxSendRate": "200"}
 
 
 def log(msg: str) -> None:
@@ -644,6 +646,9 @@ def cmd_infra(args: argparse.Namespace) -> None:
         }
     )
     env.setdefault("RUST_LOG", "info")
+    # Secrets Manager is not emulated: a fresh signing key per local stack.
+    if not env.get("LINK_SIGNING_SECRET") or env["LINK_SIGNING_SECRET"].startswith("{{resolve"):
+        env["LINK_SIGNING_SECRET"] = secrets.token_urlsafe(36)
     write_env(Path(args.out), env)
 
     width = max(len(t) for t, _, _ in infra.created) if infra.created else 0

@@ -56,6 +56,7 @@ impl TestApp {
         let app = |table: &Table| ewokiss_adapters::app::HttpApp {
             registry: ewokiss_adapters::app::Registry::new(table.clone()),
             verifier: ewokiss_adapters::auth::Verifier::new(config.auth.clone()),
+            links: ewokiss_adapters::links::LinkSigner::new(config.link_secret.as_bytes()),
         };
         let billing_queue = ewokiss_adapters::queue::Queue::new(&sdk, &env("BILLING_QUEUE_URL"));
         let staff = staff_api::App {
@@ -63,6 +64,8 @@ impl TestApp {
             billing_queue,
             documents: ewokiss_adapters::documents::Documents::new(&sdk, &env("DOCUMENTS_BUCKET")),
             seller: ewokiss_adapters::accounting_app::seller_from_env(),
+            mailing_queue: ewokiss_adapters::queue::Queue::new(&sdk, &env("MAILING_QUEUE_URL")),
+            mailing: ewokiss_adapters::mailing_app::MailingSettings::from_env().expect("SENDER_DOMAIN, APP_URL, LINK_SIGNING_SECRET"),
         };
         let extranet = app(&table);
         let cognito = Cognito {

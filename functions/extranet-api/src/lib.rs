@@ -14,6 +14,7 @@ use ewokiss_adapters::training_app::{
 };
 use ewokiss_domain::access::{Actor, Role};
 use ewokiss_domain::enrolment::Enrolment;
+use ewokiss_domain::errors::FieldError;
 use ewokiss_domain::history::UserRef;
 use ewokiss_domain::person::{Employment, NewPerson, Person, PersonEdit};
 use lambda_http::http::Method;
@@ -37,6 +38,17 @@ async fn route(app: &App, request: &Request) -> Reply {
     let method = request.method().clone();
     if segments.as_slice() == ["openapi.json"] && http::is_read(&method) {
         return ok(&ApiDoc::openapi());
+    }
+    // Links in e-mails work without logging in: the signed token is the authorisation.
+    if let ["public", "unsubscribe"] = segments.as_slice() {
+        if method != Method::POST {
+            return Err(ApiError::MethodNotAllowed);
+        }
+        let token = query_param(request, "token").or_else(|| {
+            serde_json::from_slice::<UnsubscribeInput>(request.body().as_ref()).ok().and_then(|input| input.token)
+        });
+        let token = token.ok_or_else(|| ApiError::BadRequest(vec![FieldError::required("token")]))?;
+        return ok(&app.registry.unsubscribe(&app.links, &token).await?);
     }
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
     let actor = app.verifier.actor(authorization).await?;
@@ -113,15 +125,22 @@ async fn route(app: &App, request: &Request) -> Reply {
             let unit = a.unit_id.ok_or(ApiError::Forbidden)?;
             ok(&r.unit_settlements(a, unit).await?)
         }
+        (Method::GET, ["units", id, "tasks"]) => ok(&r.unit_shared_tasks(a, app::unit_id(id)?).await?),
         (Method::GET, ["settlements", id]) => {
             admin_only(a)?;
             ok(&r.settlement(a, ewokiss_adapters::billing_app::settlement_id(id)?).await?)
         }
-        (_, ["me" | "persons" | "trainings" | "enrolments" | "enrolments.csv" | "settlements", ..]) => {
+        (_, ["me" | "persons" | "trainings" | "enrolments" | "enrolments.csv" | "settlements" | "units", ..]) => {
             Err(ApiError::MethodNotAllowed)
         }
         _ => Err(ApiError::NotFound),
     }
+}
+
+/// The unsubscribe link's token (RFC 8058 clients send it in the query; the page in the body).
+#[derive(Debug, Default, serde::Deserialize, ToSchema)]
+pub struct UnsubscribeInput {
+    pub token: Option<String>,
 }
 
 /// The extranet serves unit administrators and participants; staff use the CRM, whose
@@ -226,6 +245,12 @@ mod documented {
     #[utoipa::path(get, path = "/api/extranet/settlements/{id}", params(("id" = String, Path)),
         responses((status = 200, body = ewokiss_adapters::billing_app::SettlementView), (status = 404, body = ErrorBody, description = "also for another unit's settlement")))]
     pub fn settlement() {}
+    #[utoipa::path(get, path = "/api/extranet/units/{id}/tasks", params(("id" = String, Path)),
+        responses((status = 200, body = Vec<ewokiss_domain::task::Task>, description = "open tasks staff share with the unit's administrators, e.g. a bounced address to correct"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    pub fn unit_tasks() {}
+    #[utoipa::path(post, path = "/api/extranet/public/unsubscribe", params(("token" = Option<String>, Query)), request_body = UnsubscribeInput, security(),
+        responses((status = 200, body = ewokiss_adapters::mailing_app::UnsubscribeResult, description = "no login: the signed token names the person"), (status = 400, body = ErrorBody, description = "invalid or expired link")))]
+    pub fn unsubscribe() {}
 }
 
 #[derive(OpenApi)]
@@ -233,7 +258,7 @@ mod documented {
     info(title = "e-WOKiSS extranet API", description = "For unit administrators (own unit and sub-units) and participants (own record)."),
     paths(me, persons, documented::create_person, documented::get_person, documented::edit_person, documented::leave, documented::move_person, documented::employments,
         documented::offers, documented::offer, documented::enrol, documented::cancel_enrolment, documented::substitute, documented::enrolments, documented::enrolments_csv,
-        documented::settlements, documented::settlement),
+        documented::settlements, documented::settlement, documented::unit_tasks, documented::unsubscribe),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -157,8 +157,9 @@ impl Sender {
             store::mark_not_sent(&self.table, &recipient, RecipientStatus::Unsubscribed, reason).await?;
             return Ok(Outcome::NotSent);
         }
-        let unsubscribe_url = self.settings.unsubscribe_url(mailing, recipient.person_id);
-        let message = match render_for(mailing, &recipient, training, unsubscribe_url.clone()) {
+        let unsubscribe = self.settings.unsubscribe_links(mailing, recipient.person_id);
+        let page = unsubscribe.as_ref().map(|links| links.page.clone()).unwrap_or_default();
+        let message = match render_for(mailing, &recipient, training, page) {
             Ok(message) => message,
             Err(error) => {
                 store::mark_not_sent(&self.table, &recipient, RecipientStatus::Failed, &error.to_string()).await?;
@@ -167,9 +168,9 @@ impl Sender {
         };
         let from = mailing.sender.header();
         let mut headers = Vec::new();
-        if !unsubscribe_url.is_empty() {
+        if let Some(links) = &unsubscribe {
             // RFC 8058 one-click: mail clients POST to the link without opening a page.
-            headers.push(("List-Unsubscribe", format!("<{unsubscribe_url}>")));
+            headers.push(("List-Unsubscribe", format!("<{}>", links.one_click)));
             headers.push(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()));
         }
         let envelope = Envelope { to: &recipient.email, from: Some(&from), reply_to: None, headers };

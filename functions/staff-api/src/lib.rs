@@ -14,6 +14,7 @@ use ewokiss_adapters::dynamo::Page;
 use ewokiss_adapters::http::{
     self, bool_param, created, ok, page_limit, parse_body, query_param, ApiError, BearerAuth, ErrorBody,
 };
+use ewokiss_adapters::mailing_app::MailingSettings;
 use ewokiss_adapters::queue::Queue;
 use ewokiss_adapters::template_app::{self, TemplateInput, TemplateView};
 use ewokiss_adapters::training_app::{
@@ -39,6 +40,8 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+mod mailings;
+
 pub const BASE: &str = "/api/staff";
 
 /// What the function holds from cold start on: the use cases, the token verifier and the
@@ -49,26 +52,45 @@ pub struct App {
     /// Accounting export files (and later generated documents).
     pub documents: Documents,
     pub seller: SellerInfo,
+    /// Running mailings' recipient batches go out through this queue.
+    pub mailing_queue: Queue,
+    pub mailing: MailingSettings,
 }
 
 impl App {
-    pub fn new(sdk: &aws_config::SdkConfig, config: HttpConfig, billing_queue_url: &str, bucket: &str) -> Self {
+    pub fn new(
+        sdk: &aws_config::SdkConfig,
+        config: HttpConfig,
+        queues: Queues<'_>,
+        bucket: &str,
+        mailing: MailingSettings,
+    ) -> Self {
         Self {
             http: HttpApp::new(sdk, config),
-            billing_queue: Queue::new(sdk, billing_queue_url),
+            billing_queue: Queue::new(sdk, queues.billing),
             documents: Documents::new(sdk, bucket),
             seller: accounting_app::seller_from_env(),
+            mailing_queue: Queue::new(sdk, queues.mailing),
+            mailing,
         }
     }
 
     /// Reads the configuration (failing fast with the missing variable's name) and builds the clients.
     pub async fn from_env() -> Result<Self, MissingVariable> {
         let config = HttpConfig::from_env()?;
-        let queue_url = required_env("BILLING_QUEUE_URL")?;
+        let billing = required_env("BILLING_QUEUE_URL")?;
+        let mailing = required_env("MAILING_QUEUE_URL")?;
         let bucket = required_env("DOCUMENTS_BUCKET")?;
+        let settings = MailingSettings::from_env()?;
         let sdk = aws_sdk_config().await;
-        Ok(Self::new(&sdk, config, &queue_url, &bucket))
+        Ok(Self::new(&sdk, config, Queues { billing: &billing, mailing: &mailing }, &bucket, settings))
     }
+}
+
+/// The queues the API hands work to.
+pub struct Queues<'a> {
+    pub billing: &'a str,
+    pub mailing: &'a str,
 }
 
 type Reply = Result<Response<Body>, ApiError>;
@@ -83,7 +105,7 @@ async fn route(app: &App, request: &Request) -> Reply {
     let segments = http::route_segments(&path, BASE).ok_or(ApiError::NotFound)?;
     let method = request.method().clone();
     if segments.as_slice() == ["openapi.json"] && http::is_read(&method) {
-        return ok(&ApiDoc::openapi());
+        return ok(&openapi());
     }
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
     let actor = app.http.verifier.actor(authorization).await?;
@@ -94,6 +116,9 @@ async fn route(app: &App, request: &Request) -> Reply {
     let a = &actor;
     // Areas have routers of their own: one giant match makes one giant poll frame.
     match segments.as_slice() {
+        ["mailings" | "suppressions", ..] | ["persons", _, "mailings" | "subscription"] | ["trainings", _, "mailings"] => {
+            return Box::pin(mailings::routes(app, r, a, method, &segments, request)).await;
+        }
         ["training-kinds" | "notification-templates" | "venues" | "trainings" | "invited", ..] => {
             return Box::pin(training_routes(r, a, method, &segments, request)).await;
         }
@@ -287,7 +312,7 @@ async fn billing_routes(
 }
 
 /// A body that may be absent (`{}` is assumed).
-fn optional_body<T: serde::de::DeserializeOwned + Default>(request: &Request) -> Result<T, ApiError> {
+pub(crate) fn optional_body<T: serde::de::DeserializeOwned + Default>(request: &Request) -> Result<T, ApiError> {
     if request.body().as_ref().iter().all(u8::is_ascii_whitespace) {
         Ok(T::default())
     } else {
@@ -675,7 +700,12 @@ mod documented {
 )]
 pub struct ApiDoc;
 
+/// The whole API's document: the core and the areas documented in their own modules.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi().merge_from(mailings::MailingDoc::openapi())
+}
+
 /// The OpenAPI document as committed in docs/ (pretty JSON).
 pub fn openapi_json() -> String {
-    ApiDoc::openapi().to_pretty_json().expect("OpenAPI serialises")
+    openapi().to_pretty_json().expect("OpenAPI serialises")
 }

@@ -75,12 +75,14 @@ pub struct Registry {
 pub struct HttpApp {
     pub registry: Registry,
     pub verifier: crate::auth::Verifier,
+    pub links: crate::links::LinkSigner,
 }
 
 impl HttpApp {
     pub fn new(sdk: &aws_config::SdkConfig, config: crate::config::HttpConfig) -> Self {
         Self {
             registry: Registry::new(Table::new(sdk, &config.table_name)),
+            links: crate::links::LinkSigner::new(config.link_secret.as_bytes()),
             verifier: crate::auth::Verifier::new(config.auth),
         }
     }
@@ -703,6 +705,16 @@ impl Registry {
     pub async fn tasks_of(&self, actor: &Actor, kind: ObjectKind, id: &str) -> Result<Vec<Task>, ApiError> {
         staff_only(actor)?;
         Ok(store::tasks_of_object(&self.table, kind, id).await?)
+    }
+
+    /// The open tasks staff share with a unit's administrators (e.g. a bounced address to fix).
+    pub async fn unit_shared_tasks(&self, actor: &Actor, id: UnitId) -> Result<Vec<Task>, ApiError> {
+        let unit = self.unit(actor, id).await?;
+        if !actor.may_manage_unit(&unit.path()) {
+            return Err(ApiError::Forbidden);
+        }
+        let tasks = store::tasks_of_object(&self.table, ObjectKind::Unit, &id.to_string()).await?;
+        Ok(tasks.into_iter().filter(|t| t.shared_with_unit && t.status == TaskStatus::Open).collect())
     }
 }
 

@@ -17,6 +17,8 @@ pub fn required_env(name: &'static str) -> Result<String, MissingVariable> {
 pub struct HttpConfig {
     pub table_name: String,
     pub auth: AuthConfig,
+    /// Signs links that work without logging in (unsubscribe, documents).
+    pub link_secret: String,
 }
 
 #[derive(Debug, Clone)]
@@ -31,7 +33,11 @@ pub struct AuthConfig {
 
 impl HttpConfig {
     pub fn from_env() -> Result<Self, MissingVariable> {
-        Ok(Self { table_name: required_env("TABLE_NAME")?, auth: AuthConfig::from_env()? })
+        Ok(Self {
+            table_name: required_env("TABLE_NAME")?,
+            auth: AuthConfig::from_env()?,
+            link_secret: required_env("LINK_SIGNING_SECRET")?,
+        })
     }
 }
 

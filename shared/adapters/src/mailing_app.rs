@@ -61,14 +61,26 @@ impl MailingSettings {
         })
     }
 
-    pub fn unsubscribe_url(&self, mailing: &Mailing, person_id: PersonId) -> String {
+    /// The unsubscribe links of a newsletter or invitation: the page the footer links to (a
+    /// button, so mail scanners that follow links unsubscribe nobody) and the RFC 8058 one-click
+    /// address for the List-Unsubscribe header. `None` for service messages.
+    pub fn unsubscribe_links(&self, mailing: &Mailing, person_id: PersonId) -> Option<UnsubscribeUrls> {
         if !mailing.kind.allows_unsubscribe() {
-            return String::new();
+            return None;
         }
         let token =
             self.links.unsubscribe_token(UnsubscribeLink { person_id, mailing_id: Some(mailing.id) }, Utc::now());
-        format!("{}/api/extranet/public/unsubscribe?token={token}", self.app_url)
+        Some(UnsubscribeUrls {
+            page: format!("{}/#/unsubscribe?token={token}", self.app_url),
+            one_click: format!("{}/api/extranet/public/unsubscribe?token={token}", self.app_url),
+        })
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsubscribeUrls {
+    pub page: String,
+    pub one_click: String,
 }
 
 /// One SQS message of a running mailing: whom to send to.
@@ -482,7 +494,7 @@ impl Registry {
                 Recipient::queued(id, &person, unit.map(|u| u.name).as_deref().unwrap_or(""), &email)
             }
         };
-        let unsubscribe = settings.unsubscribe_url(&mailing, person_id);
+        let unsubscribe = settings.unsubscribe_links(&mailing, person_id).map(|links| links.page).unwrap_or_default();
         render_for(&mailing, &recipient, training.as_ref(), unsubscribe).map_err(template_failure)
     }
 

@@ -163,14 +163,19 @@ fn recipient_item(recipient: &Recipient) -> Item {
 /// Writes the fixed recipient list, 25 items per batch, a few batches at a time. Only called
 /// while the mailing is `preparing`, when nothing can be sent yet, so rewriting is harmless.
 pub async fn put_recipients(table: &Table, recipients: &[Recipient]) -> Result<(), StoreError> {
-    stream::iter(recipients.chunks(25))
-        .map(|chunk| async move {
+    // Items built up front: the futures then own their batch (no borrowed slices across awaits).
+    let batches: Vec<Transaction> = recipients
+        .chunks(25)
+        .map(|chunk| {
             let mut tx = Transaction::default();
             for recipient in chunk {
                 tx.put(table, recipient_item(recipient));
             }
-            table.batch_write(tx.into_items()).await
+            tx
         })
+        .collect();
+    stream::iter(batches)
+        .map(|tx| async move { table.batch_write(tx.into_items()).await })
         .buffer_unordered(8)
         .try_collect::<Vec<()>>()
         .await?;

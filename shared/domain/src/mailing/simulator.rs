@@ -90,3 +90,32 @@ pub fn simulated_events(
     }
     events
 }
+
+/// SES event records wrapped as SNS delivers them to a subscribed function (one SNS record each).
+pub fn sns_event(records: &[String], topic_arn: &str, at: DateTime<Utc>) -> Value {
+    let records: Vec<Value> = records
+        .iter()
+        .enumerate()
+        .map(|(index, message)| {
+            json!({
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": format!("{topic_arn}:local"),
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": format!("local-{}-{index}", at.timestamp_micros()),
+                    "TopicArn": topic_arn,
+                    "Subject": null,
+                    "Timestamp": at.to_rfc3339(),
+                    "SignatureVersion": "1",
+                    "Signature": "local",
+                    "SigningCertUrl": "",
+                    "UnsubscribeUrl": "",
+                    "Message": message,
+                    "MessageAttributes": {}
+                }
+            })
+        })
+        .collect();
+    json!({ "Records": records })
+}
