@@ -65,7 +65,8 @@ impl TestApp {
             documents: ewokiss_adapters::documents::Documents::new(&sdk, &env("DOCUMENTS_BUCKET")),
             seller: ewokiss_adapters::accounting_app::seller_from_env(),
             mailing_queue: ewokiss_adapters::queue::Queue::new(&sdk, &env("MAILING_QUEUE_URL")),
-            mailing: ewokiss_adapters::mailing_app::MailingSettings::from_env().expect("SENDER_DOMAIN, APP_URL, LINK_SIGNING_SECRET"),
+            mailing: ewokiss_adapters::mailing_app::MailingSettings::from_env()
+                .expect("SENDER_DOMAIN, APP_URL, LINK_SIGNING_SECRET"),
         };
         let extranet = app(&table);
         let cognito = Cognito {

@@ -116,7 +116,9 @@ async fn route(app: &App, request: &Request) -> Reply {
     let a = &actor;
     // Areas have routers of their own: one giant match makes one giant poll frame.
     match segments.as_slice() {
-        ["mailings" | "suppressions", ..] | ["persons", _, "mailings" | "subscription"] | ["trainings", _, "mailings"] => {
+        ["mailings" | "suppressions", ..]
+        | ["persons", _, "mailings" | "subscription"]
+        | ["trainings", _, "mailings"] => {
             return Box::pin(mailings::routes(app, r, a, method, &segments, request)).await;
         }
         ["training-kinds" | "notification-templates" | "venues" | "trainings" | "invited", ..] => {

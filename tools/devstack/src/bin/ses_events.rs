@@ -56,11 +56,8 @@ async fn relay(
             .flat_map(|to| simulated_events(id, source, to, now, &[]))
             .collect();
         let event = sns_event(&records, "arn:aws:sns:local:000000000000:MailEventsTopic", now);
-        let response = http
-            .post(format!("{lambda}/2015-03-31/functions/mail-events/invocations"))
-            .json(&event)
-            .send()
-            .await?;
+        let response =
+            http.post(format!("{lambda}/2015-03-31/functions/mail-events/invocations")).json(&event).send().await?;
         if !response.status().is_success() {
             return Err(format!("mail-events answered {}", response.status()).into());
         }
