@@ -33,8 +33,34 @@ pub struct Sender {
     pub table: Table,
     pub mailer: Mailer,
     pub settings: MailingSettings,
-    /// Sends per second this invocation may make.
-    pub rate_per_second: f64,
+    /// Kept for the life of the (warm) function: the rate holds across batches, and time spent
+    /// on other work may be caught up by at most [`BURST`].
+    pacer: tokio::sync::Mutex<(Instant, Pacer)>,
+}
+
+/// Catching up after reads and skipped recipients: at most half a second's worth of sends.
+pub const BURST: Duration = Duration::from_millis(500);
+
+impl Sender {
+    /// `rate_per_second`: the sends per second this sender may make (the account's rate divided
+    /// by the concurrent senders).
+    pub fn new(table: Table, mailer: Mailer, settings: MailingSettings, rate_per_second: f64) -> Self {
+        Self {
+            table,
+            mailer,
+            settings,
+            pacer: tokio::sync::Mutex::new((Instant::now(), Pacer::with_burst(rate_per_second, BURST))),
+        }
+    }
+
+    async fn wait_for_slot(&self) {
+        let wait = {
+            let mut pacer = self.pacer.lock().await;
+            let elapsed = pacer.0.elapsed();
+            pacer.1.wait_before_next(elapsed)
+        };
+        tokio::time::sleep(wait).await;
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,10 +133,13 @@ impl Sender {
             Some(id) => training_store::get_training(&self.table, id).await?,
             None => None,
         };
-        let mut pacer = Pacer::new(self.rate_per_second);
-        let started = Instant::now();
+        // One read tells which recipients are still to send: a redelivered batch costs one call,
+        // not one failed claim per recipient.
+        let stale_before = Utc::now() - chrono::Duration::seconds(CLAIM_TIMEOUT_SECONDS);
+        let pending = store::unsent_recipients(&self.table, mailing.id, &batch.person_ids, stale_before).await?;
+        report.skipped = (batch.person_ids.len() - pending.len()) as u32;
         let mut checked = Instant::now();
-        for person_id in &batch.person_ids {
+        for person_id in &pending {
             if checked.elapsed() >= STATUS_CHECK_EVERY {
                 checked = Instant::now();
                 match store::get_mailing(&self.table, mailing.id).await? {
@@ -121,7 +150,7 @@ impl Sender {
                     }
                 }
             }
-            match self.send_one(&mailing, training.as_ref(), *person_id, &mut pacer, started).await? {
+            match self.send_one(&mailing, training.as_ref(), *person_id).await? {
                 Outcome::Sent => report.sent += 1,
                 Outcome::Skipped => report.skipped += 1,
                 Outcome::NotSent => report.not_sent += 1,
@@ -136,8 +165,6 @@ impl Sender {
         mailing: &Mailing,
         training: Option<&Training>,
         person_id: PersonId,
-        pacer: &mut Pacer,
-        started: Instant,
     ) -> Result<Outcome, BatchError> {
         let now = Utc::now();
         let stale_before = now - chrono::Duration::seconds(CLAIM_TIMEOUT_SECONDS);
@@ -178,7 +205,7 @@ impl Sender {
         let tags = [("mailing", mailing_tag.as_str()), ("person", person_tag.as_str())];
         let mut attempt = 0;
         let message_id = loop {
-            tokio::time::sleep(pacer.wait_before_next(started.elapsed())).await;
+            self.wait_for_slot().await;
             attempt += 1;
             match self.mailer.send_with(&envelope, &message, &tags).await {
                 Ok(message_id) => break message_id,

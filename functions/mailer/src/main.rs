@@ -21,13 +21,13 @@ async fn main() -> Result<(), Error> {
         .unwrap_or(1.0);
     let settings = MailingSettings::from_env()?;
     let sdk = aws_sdk_config().await;
-    let sender = &Sender {
-        table: Table::new(&sdk, &table_name),
-        mailer: Mailer::new(&sdk, from, configuration_set),
+    // The account's rate is shared by the concurrent senders the event source allows.
+    let sender = &Sender::new(
+        Table::new(&sdk, &table_name),
+        Mailer::new(&sdk, from, configuration_set),
         settings,
-        // The account's rate is shared by the concurrent senders the event source allows.
-        rate_per_second: rate / concurrency,
-    };
+        rate / concurrency,
+    );
     run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::sqs::SqsEvent>| async move {
         Ok::<_, Error>(handle(sender, event.payload).await)
     }))

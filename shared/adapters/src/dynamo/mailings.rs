@@ -225,6 +225,28 @@ pub async fn person_recipients(table: &Table, person_id: PersonId) -> Result<Vec
     }
 }
 
+/// Of these persons, the recipients still to send: queued, or claimed by a sender that died.
+pub async fn unsent_recipients(
+    table: &Table,
+    mailing_id: MailingId,
+    person_ids: &[PersonId],
+    stale_before: DateTime<Utc>,
+) -> Result<Vec<PersonId>, StoreError> {
+    let keys: Vec<_> = person_ids.iter().map(|id| keys::recipient(mailing_id, *id)).collect();
+    let mut unsent: Vec<PersonId> = Vec::new();
+    for found in table.get_many(&keys).await? {
+        let recipient: Recipient = decode(&found)?;
+        let stale =
+            recipient.status == RecipientStatus::Sending && recipient.claimed_at.is_some_and(|at| at < stale_before);
+        if recipient.status == RecipientStatus::Queued || stale {
+            unsent.push(recipient.person_id);
+        }
+    }
+    // In the batch's order (the read returns them in any order).
+    unsent.sort_by_key(|id| person_ids.iter().position(|p| p == id));
+    Ok(unsent)
+}
+
 /// Claims a queued recipient for sending (or one whose sender's claim is older than
 /// `stale_before`). `None`: already final, or being sent by another sender right now.
 pub async fn claim_recipient(

@@ -262,6 +262,28 @@ proptest! {
         prop_assert!(elapsed <= slowest + Duration::from_micros(1));
     }
 
+    /// With a burst allowance, no window of any length holds more than its share plus the burst.
+    #[test]
+    fn a_burst_never_exceeds_its_allowance(rate in 1u32..200, idle_ms in prop::collection::vec(0u64..3_000, 2..200)) {
+        let burst = Duration::from_secs(1);
+        let mut pacer = Pacer::with_burst(f64::from(rate), burst);
+        let mut elapsed = Duration::ZERO;
+        let mut sent_at = Vec::new();
+        for idle in idle_ms {
+            elapsed += pacer.wait_before_next(elapsed);
+            sent_at.push(elapsed);
+            elapsed += Duration::from_millis(idle);
+        }
+        let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+        for (i, start) in sent_at.iter().enumerate() {
+            for (j, end) in sent_at.iter().enumerate().skip(i) {
+                let window = *end - *start;
+                let allowed = (window + burst).as_secs_f64() / interval.as_secs_f64() + 1.0001;
+                prop_assert!(((j - i + 1) as f64) <= allowed, "{} sends in {:?}", j - i + 1, window);
+            }
+        }
+    }
+
     #[test]
     fn backoff_grows_and_is_capped(attempt in 1u32..40, jitter in 0.0f64..1.0) {
         let wait = backoff(attempt, jitter);
