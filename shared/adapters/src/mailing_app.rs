@@ -625,7 +625,7 @@ impl Registry {
                 recipient: recipient.into(),
             });
         }
-        answers.sort_by(|a, b| b.recipient.recipient.sent_at.cmp(&a.recipient.recipient.sent_at));
+        answers.sort_by_key(|answer| std::cmp::Reverse(answer.recipient.recipient.sent_at));
         Ok(answers)
     }
 

@@ -511,42 +511,39 @@ pub struct DeliveryChange<'a> {
 pub async fn record_delivery(table: &Table, change: DeliveryChange<'_>) -> Result<bool, StoreError> {
     let mut tx = Transaction::default();
     let fact = fact_attribute(change.kind);
-    match (change.sent.mailing_id, fact) {
-        (Some(mailing_id), Some(fact)) => {
-            let mut update = "SET #data.#delivery.#fact = :at".to_owned();
-            let mut names = data_names(&[("#delivery", "delivery"), ("#fact", fact)]);
-            let mut values = vec![(":at".to_owned(), s(&change.at.to_rfc3339()))];
-            if let SesEventKind::Bounce { bounce_type, sub_type } = change.kind {
-                update.push_str(", #data.#delivery.#bounceType = :bounceType");
-                names.push(("#bounceType".into(), "bounceType".into()));
-                values.push((":bounceType".into(), s(&format!("{bounce_type}/{sub_type}"))));
-            }
-            tx.update(
-                table,
-                "fact",
-                &keys::recipient(mailing_id, change.sent.person_id),
-                Expression {
-                    update,
-                    condition: Some("attribute_exists(PK) AND attribute_not_exists(#data.#delivery.#fact)".into()),
-                    names,
-                    values,
-                },
-            );
-            let counter = match fact {
-                "deliveredAt" => Some("delivered"),
-                "bouncedAt" | "rejectedAt" => Some("bounced"),
-                "complainedAt" => Some("complained"),
-                "openedAt" => Some("opened"),
-                "clickedAt" => Some("clicked"),
-                _ => None,
-            };
-            if let Some(counter) = counter {
-                count_one(&mut tx, table, mailing_id, counter);
-            }
+    // A message outside mailings (an enrolment e-mail) has no recipient: the history entry
+    // itself is then the guard, keyed by message id and event kind.
+    if let (Some(mailing_id), Some(fact)) = (change.sent.mailing_id, fact) {
+        let mut update = "SET #data.#delivery.#fact = :at".to_owned();
+        let mut names = data_names(&[("#delivery", "delivery"), ("#fact", fact)]);
+        let mut values = vec![(":at".to_owned(), s(&change.at.to_rfc3339()))];
+        if let SesEventKind::Bounce { bounce_type, sub_type } = change.kind {
+            update.push_str(", #data.#delivery.#bounceType = :bounceType");
+            names.push(("#bounceType".into(), "bounceType".into()));
+            values.push((":bounceType".into(), s(&format!("{bounce_type}/{sub_type}"))));
         }
-        // A message outside mailings (an enrolment e-mail): the history entry itself is the
-        // guard, keyed by message id and event kind.
-        _ => {}
+        tx.update(
+            table,
+            "fact",
+            &keys::recipient(mailing_id, change.sent.person_id),
+            Expression {
+                update,
+                condition: Some("attribute_exists(PK) AND attribute_not_exists(#data.#delivery.#fact)".into()),
+                names,
+                values,
+            },
+        );
+        let counter = match fact {
+            "deliveredAt" => Some("delivered"),
+            "bouncedAt" | "rejectedAt" => Some("bounced"),
+            "complainedAt" => Some("complained"),
+            "openedAt" => Some("opened"),
+            "clickedAt" => Some("clicked"),
+            _ => None,
+        };
+        if let Some(counter) = counter {
+            count_one(&mut tx, table, mailing_id, counter);
+        }
     }
     if let Some(event) = change.event {
         history_items(&mut tx, table, event);
