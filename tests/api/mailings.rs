@@ -22,6 +22,7 @@ async fn sender(app: &TestApp) -> mailer::Sender {
         app.table.clone(),
         Mailer::new(&sdk, "e-WOKiSS <szkolenia@wokiss.pl>".into(), std::env::var("SES_CONFIGURATION_SET").ok()),
         MailingSettings::from_env().unwrap(),
+        ewokiss_adapters::documents::Documents::new(&sdk, &std::env::var("DOCUMENTS_BUCKET").unwrap()),
         // Far above what the emulator sustains: pacing is measured by the benchmark, not here.
         10_000.0,
     )
@@ -380,4 +381,45 @@ async fn templates_are_checked_at_save_time_and_only_staff_manage_mailings() {
     app.extranet("GET", &format!("/units/{unit}/tasks"), Some(&participant), None).await.expect(403);
     // An empty audience is refused when starting, not by a crash later.
     app.staff("POST", &format!("/mailings/{mailing_id}/start"), Some(&staff), None).await.expect(409);
+}
+
+#[tokio::test]
+async fn a_draft_carries_checked_attachments_that_every_message_takes_along() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let domain = format!("a{}.gmina-test.pl", short_id());
+    let unit = unit_with_persons(&app, &staff, 3, |i| format!("osoba{i}@{domain}")).await;
+    let body = mailing_body("Z programem", json!({"source": "units", "units": {"unitIds": [unit]}}));
+    let mailing_id = id(&app.staff("POST", "/mailings", Some(&staff), Some(body)).await.expect(201));
+    let upload = format!("/mailings/{mailing_id}/attachments/upload");
+    let refused = app.staff("POST", &upload, Some(&staff), Some(json!({"fileName": "setup.exe"}))).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.fields(), vec!["fileName"]);
+    let ticket =
+        app.staff("POST", &upload, Some(&staff), Some(json!({"fileName": "Program — Łódź.pdf"}))).await.expect(200);
+    let attach = format!("/mailings/{mailing_id}/attachments");
+    let confirm = json!({"attachmentId": ticket["attachmentId"], "fileName": "Program — Łódź.pdf"});
+    let early = app.staff("POST", &attach, Some(&staff), Some(confirm.clone())).await;
+    assert_eq!(early.fields(), vec!["attachmentId"], "not uploaded yet");
+    // The browser's part: PUT the file to the presigned link.
+    let put = reqwest::Client::new()
+        .put(ticket["uploadUrl"].as_str().unwrap())
+        .header("content-type", ticket["contentType"].as_str().unwrap())
+        .body(b"%PDF-1.7\n% program szkolenia\n%%EOF\n".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    let with_file = app.staff("POST", &attach, Some(&staff), Some(confirm.clone())).await.expect(201);
+    let attachment = &with_file["attachments"][0];
+    assert_eq!(attachment["contentType"], "application/pdf");
+    assert_eq!(attachment["size"], 35);
+    app.staff("POST", &attach, Some(&staff), Some(confirm)).await.expect(422);
+
+    app.staff("POST", &format!("/mailings/{mailing_id}/start"), Some(&staff), None).await.expect(200);
+    let late = app.staff("POST", &upload, Some(&staff), Some(json!({"fileName": "b.pdf"}))).await;
+    assert_eq!(late.status, 422, "the attachments are fixed with the start");
+    send_twice(&app, &mailing_id).await;
+    let sent = recorded_mail().await.into_iter().filter(|m| to_address(m).ends_with(&domain)).count();
+    assert_eq!(sent, 3, "sent with the attachment (the emulator keeps no attachments to compare)");
 }

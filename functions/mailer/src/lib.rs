@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use chrono::Utc;
+use ewokiss_adapters::documents::Documents;
 use ewokiss_adapters::dynamo::mailings as store;
 use ewokiss_adapters::dynamo::trainings as training_store;
 use ewokiss_adapters::dynamo::{StoreError, Table};
-use ewokiss_adapters::mail::{Envelope, MailError, Mailer};
+use ewokiss_adapters::mail::{Envelope, FileAttachment, MailError, Mailer};
 use ewokiss_adapters::mailing_app::{render_for, MailingBatch, MailingSettings};
 use ewokiss_domain::history::{ContactEvent, EventKind, ObjectKind, ObjectRef};
 use ewokiss_domain::ids::{EventId, PersonId};
@@ -33,6 +34,8 @@ pub struct Sender {
     pub table: Table,
     pub mailer: Mailer,
     pub settings: MailingSettings,
+    /// Where the mailings' attachments are.
+    pub documents: Documents,
     /// Kept for the life of the (warm) function: the rate holds across batches, and time spent
     /// on other work may be caught up by at most [`BURST`].
     pacer: tokio::sync::Mutex<(Instant, Pacer)>,
@@ -44,11 +47,18 @@ pub const BURST: Duration = Duration::from_millis(500);
 impl Sender {
     /// `rate_per_second`: the sends per second this sender may make (the account's rate divided
     /// by the concurrent senders).
-    pub fn new(table: Table, mailer: Mailer, settings: MailingSettings, rate_per_second: f64) -> Self {
+    pub fn new(
+        table: Table,
+        mailer: Mailer,
+        settings: MailingSettings,
+        documents: Documents,
+        rate_per_second: f64,
+    ) -> Self {
         Self {
             table,
             mailer,
             settings,
+            documents,
             pacer: tokio::sync::Mutex::new((Instant::now(), Pacer::with_burst(rate_per_second, BURST))),
         }
     }
@@ -71,6 +81,8 @@ pub enum BatchError {
     Store(#[from] StoreError),
     #[error("SES kept throttling: {0}")]
     Throttled(String),
+    #[error("attachment could not be read: {0}")]
+    Attachment(String),
 }
 
 /// What one batch did.
@@ -138,6 +150,20 @@ impl Sender {
         let stale_before = Utc::now() - chrono::Duration::seconds(CLAIM_TIMEOUT_SECONDS);
         let pending = store::unsent_recipients(&self.table, mailing.id, &batch.person_ids, stale_before).await?;
         report.skipped = (batch.person_ids.len() - pending.len()) as u32;
+        if pending.is_empty() {
+            self.complete_if_done(&mailing).await?;
+            return Ok(report);
+        }
+        // The mailing's files, read once per batch.
+        let mut attachments = Vec::with_capacity(mailing.attachments.len());
+        for attachment in &mailing.attachments {
+            let bytes = self.documents.get(&attachment.key).await.map_err(|e| BatchError::Attachment(e.to_string()))?;
+            attachments.push(FileAttachment {
+                file_name: attachment.file_name.clone(),
+                content_type: attachment.content_type.clone(),
+                bytes,
+            });
+        }
         let mut checked = Instant::now();
         for person_id in &pending {
             if checked.elapsed() >= STATUS_CHECK_EVERY {
@@ -150,7 +176,7 @@ impl Sender {
                     }
                 }
             }
-            match self.send_one(&mailing, training.as_ref(), *person_id).await? {
+            match self.send_one(&mailing, training.as_ref(), *person_id, &attachments).await? {
                 Outcome::Sent => report.sent += 1,
                 Outcome::Skipped => report.skipped += 1,
                 Outcome::NotSent => report.not_sent += 1,
@@ -165,6 +191,7 @@ impl Sender {
         mailing: &Mailing,
         training: Option<&Training>,
         person_id: PersonId,
+        attachments: &[FileAttachment],
     ) -> Result<Outcome, BatchError> {
         let now = Utc::now();
         let stale_before = now - chrono::Duration::seconds(CLAIM_TIMEOUT_SECONDS);
@@ -200,7 +227,7 @@ impl Sender {
             headers.push(("List-Unsubscribe", format!("<{}>", links.one_click)));
             headers.push(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()));
         }
-        let envelope = Envelope { to: &recipient.email, from: Some(&from), reply_to: None, headers };
+        let envelope = Envelope { to: &recipient.email, from: Some(&from), reply_to: None, headers, attachments };
         let (mailing_tag, person_tag) = (mailing.id.to_string(), recipient.person_id.to_string());
         let tags = [("mailing", mailing_tag.as_str()), ("person", person_tag.as_str())];
         let mut attempt = 0;

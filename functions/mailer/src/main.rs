@@ -1,6 +1,7 @@
 //! mailer: SQS batches of a running mailing's recipients → one SES message each. Wiring only.
 
 use ewokiss_adapters::config::{aws_sdk_config, init_tracing, required_env};
+use ewokiss_adapters::documents::Documents;
 use ewokiss_adapters::dynamo::Table;
 use ewokiss_adapters::mail::Mailer;
 use ewokiss_adapters::mailing_app::MailingSettings;
@@ -26,6 +27,7 @@ async fn main() -> Result<(), Error> {
         Table::new(&sdk, &table_name),
         Mailer::new(&sdk, from, configuration_set),
         settings,
+        Documents::new(&sdk, &required_env("DOCUMENTS_BUCKET")?),
         rate / concurrency,
     );
     run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::sqs::SqsEvent>| async move {

@@ -6,8 +6,8 @@ use ewokiss_adapters::dynamo::mailings::Suppression;
 use ewokiss_adapters::dynamo::Page;
 use ewokiss_adapters::http::{created, ok, parse_body, query_param, ApiError, BearerAuth, ErrorBody};
 use ewokiss_adapters::mailing_app::{
-    self, AudiencePreview, MailingEditor, MailingStarted, MailingView, MessagePreviewInput, PersonMailing,
-    RecipientView,
+    self, AttachmentInput, AudiencePreview, MailingEditor, MailingStarted, MailingView, MessagePreviewInput,
+    PersonMailing, RecipientView, UploadInput, UploadTicket,
 };
 use ewokiss_adapters::training_app;
 use ewokiss_domain::access::Actor;
@@ -49,6 +49,25 @@ pub async fn routes(app: &App, r: &Registry, a: &Actor, method: Method, segments
         (Method::POST, ["mailings", id, "preview"]) => {
             let input = crate::optional_body::<MessagePreviewInput>(request)?;
             ok(&Box::pin(r.preview_message(a, mailing_app::mailing_id(id)?, input, settings)).await?)
+        }
+        (Method::POST, ["mailings", id, "attachments", "upload"]) => ok(&Box::pin(r.attachment_upload(
+            a,
+            mailing_app::mailing_id(id)?,
+            parse_body::<UploadInput>(request)?,
+            &app.documents,
+        ))
+        .await?),
+        (Method::POST, ["mailings", id, "attachments"]) => created(
+            &Box::pin(r.attach_to_mailing(
+                a,
+                mailing_app::mailing_id(id)?,
+                parse_body::<AttachmentInput>(request)?,
+                &app.documents,
+            ))
+            .await?,
+        ),
+        (Method::DELETE, ["mailings", id, "attachments", attachment]) => {
+            ok(&Box::pin(r.detach_from_mailing(a, mailing_app::mailing_id(id)?, attachment)).await?)
         }
         (Method::POST, ["mailings", id, "start"]) => {
             ok(&Box::pin(r.start_mailing(a, mailing_app::mailing_id(id)?, &app.mailing_queue)).await?)
@@ -126,6 +145,15 @@ mod documented {
     #[utoipa::path(post, path = "/api/staff/mailings/{id}/start", params(("id" = String, Path)),
         responses((status = 200, body = MailingStarted, description = "recipients fixed and queued"), (status = 409, body = ErrorBody)))]
     pub fn start() {}
+    #[utoipa::path(post, path = "/api/staff/mailings/{id}/attachments/upload", params(("id" = String, Path)), request_body = UploadInput,
+        responses((status = 200, body = UploadTicket, description = "PUT the file to uploadUrl (10 minutes) with this Content-Type, then attach it"), (status = 422, body = ErrorBody)))]
+    pub fn upload() {}
+    #[utoipa::path(post, path = "/api/staff/mailings/{id}/attachments", params(("id" = String, Path)), request_body = AttachmentInput,
+        responses((status = 201, body = MailingView), (status = 409, body = ErrorBody, description = "no longer a draft"), (status = 422, body = ErrorBody, description = "type, count or size not allowed")))]
+    pub fn attach() {}
+    #[utoipa::path(delete, path = "/api/staff/mailings/{id}/attachments/{attachmentId}", params(("id" = String, Path), ("attachmentId" = String, Path)),
+        responses((status = 200, body = MailingView), (status = 409, body = ErrorBody)))]
+    pub fn detach() {}
     #[utoipa::path(post, path = "/api/staff/mailings/{id}/{action}", params(("id" = String, Path), ("action" = String, Path, description = "pause, resume or cancel")),
         responses((status = 200, body = MailingView), (status = 409, body = ErrorBody)))]
     pub fn control() {}
@@ -153,7 +181,7 @@ mod documented {
 #[openapi(
     paths(documented::mailings, documented::create_mailing, documented::editor, documented::preview_audience,
         documented::mailing, documented::edit_mailing, documented::mailing_audience, documented::preview_message,
-        documented::start, documented::control, documented::recipients, documented::person_mailings,
+        documented::start, documented::upload, documented::attach, documented::detach, documented::control, documented::recipients, documented::person_mailings,
         documented::subscription, documented::training_mailings, documented::suppressions, documented::remove_suppression),
     modifiers(&BearerAuth)
 )]

@@ -72,6 +72,31 @@ impl Documents {
             .map_err(|e| backend(aws_sdk_s3::error::DisplayErrorContext(e)))?;
         Ok(request.uri().to_string())
     }
+
+    /// A link valid for `ttl` to which the browser PUTs a file of `content_type` itself (files
+    /// larger than an API request may carry never pass through the functions).
+    pub async fn upload_link(&self, key: &str, content_type: &str, ttl: Duration) -> Result<String, DocumentError> {
+        let presigning = PresigningConfig::expires_in(ttl).map_err(backend)?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(&*self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .presigned(presigning)
+            .await
+            .map_err(|e| backend(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        Ok(request.uri().to_string())
+    }
+
+    /// The size of a stored document; `None` when nothing is stored under `key`.
+    pub async fn size(&self, key: &str) -> Result<Option<u64>, DocumentError> {
+        match self.client.head_object().bucket(&*self.bucket).key(key).send().await {
+            Ok(output) => Ok(Some(output.content_length.unwrap_or_default().max(0) as u64)),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(error) => Err(backend(aws_sdk_s3::error::DisplayErrorContext(error))),
+        }
+    }
 }
 
 /// `attachment` with an ASCII fallback and the UTF-8 name (RFC 6266), so Polish names survive.

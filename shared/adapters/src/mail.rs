@@ -4,7 +4,10 @@
 
 use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader, MessageTag};
+use aws_sdk_sesv2::types::{
+    Attachment, AttachmentContentDisposition, Body, Content, Destination, EmailContent, Message, MessageHeader,
+    MessageTag,
+};
 use ewokiss_domain::templates::RenderedMessage;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +27,15 @@ pub struct Envelope<'a> {
     pub from: Option<&'a str>,
     pub reply_to: Option<&'a str>,
     pub headers: Vec<(&'a str, String)>,
+    pub attachments: &'a [FileAttachment],
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone)]
+pub struct FileAttachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 pub struct Mailer {
@@ -54,6 +66,17 @@ impl Mailer {
         let mut email = Message::builder()
             .subject(content(&message.subject))
             .body(Body::builder().text(content(&message.text)).html(content(&message.html)).build());
+        for file in envelope.attachments {
+            email = email.attachments(
+                Attachment::builder()
+                    .raw_content(aws_smithy_types::Blob::new(file.bytes.clone()))
+                    .file_name(&file.file_name)
+                    .content_type(&file.content_type)
+                    .content_disposition(AttachmentContentDisposition::Attachment)
+                    .build()
+                    .expect("content and file name are set"),
+            );
+        }
         for (name, value) in &envelope.headers {
             email = email
                 .headers(MessageHeader::builder().name(*name).value(value).build().expect("name and value are set"));

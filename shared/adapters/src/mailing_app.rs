@@ -707,6 +707,126 @@ impl Registry {
     }
 }
 
+/// A file the web app is about to upload for a draft mailing.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UploadInput {
+    pub file_name: Option<String>,
+}
+
+/// Where to PUT the file (with this Content-Type), then confirm it with `attachmentId`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadTicket {
+    pub attachment_id: uuid::Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub upload_url: String,
+}
+
+/// An uploaded file to attach.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AttachmentInput {
+    pub attachment_id: Option<String>,
+    pub file_name: Option<String>,
+}
+
+#[cfg(feature = "s3")]
+fn attachment_key(mailing: MailingId, attachment: uuid::Uuid, name: &str) -> String {
+    format!("mailings/{mailing}/attachments/{attachment}/{name}")
+}
+
+#[cfg(feature = "s3")]
+impl Registry {
+    /// Step 1 of attaching: a checked name and a 10-minute link the browser uploads to.
+    pub async fn attachment_upload(
+        &self,
+        actor: &Actor,
+        id: MailingId,
+        input: UploadInput,
+        documents: &crate::documents::Documents,
+    ) -> Result<UploadTicket, ApiError> {
+        staff_only(actor)?;
+        let mailing = self.get_mailing(id).await?;
+        let (file_name, content_type) = mailing
+            .check_attachment_name(input.file_name.as_deref().unwrap_or_default())
+            .map_err(ApiError::Validation)?;
+        let attachment_id = uuid::Uuid::new_v4();
+        let upload_url = documents
+            .upload_link(
+                &attachment_key(id, attachment_id, &file_name),
+                content_type,
+                std::time::Duration::from_secs(600),
+            )
+            .await
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        Ok(UploadTicket { attachment_id, file_name, content_type: content_type.to_owned(), upload_url })
+    }
+
+    /// Step 2: the uploaded file becomes an attachment (its size read from the bucket).
+    pub async fn attach_to_mailing(
+        &self,
+        actor: &Actor,
+        id: MailingId,
+        input: AttachmentInput,
+        documents: &crate::documents::Documents,
+    ) -> Result<MailingView, ApiError> {
+        staff_only(actor)?;
+        let attachment_id = input
+            .attachment_id
+            .as_deref()
+            .and_then(|raw| uuid::Uuid::parse_str(raw.trim()).ok())
+            .ok_or_else(|| ApiError::field(FieldError::required("attachmentId")))?;
+        let file_name = input.file_name.unwrap_or_default();
+        let mailing = self.get_mailing(id).await?;
+        let (safe_name, _) = mailing.check_attachment_name(&file_name).map_err(ApiError::Validation)?;
+        let size = documents
+            .size(&attachment_key(id, attachment_id, &safe_name))
+            .await
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?
+            .ok_or_else(|| {
+                ApiError::field(FieldError::new(
+                    "attachmentId",
+                    "not_uploaded",
+                    "Plik nie został przesłany.",
+                    "The file was not uploaded.",
+                ))
+            })?;
+        let (next, _) = mailing
+            .attach(
+                attachment_id,
+                &file_name,
+                size,
+                |attachment, name| attachment_key(id, attachment, name),
+                Utc::now(),
+            )
+            .map_err(ApiError::Validation)?;
+        self.save_mailing(&mailing, next).await
+    }
+
+    pub async fn detach_from_mailing(
+        &self,
+        actor: &Actor,
+        id: MailingId,
+        attachment: &str,
+    ) -> Result<MailingView, ApiError> {
+        staff_only(actor)?;
+        let attachment = uuid::Uuid::parse_str(attachment.trim()).map_err(|_| ApiError::NotFound)?;
+        let mailing = self.get_mailing(id).await?;
+        let next = mailing.detach(attachment, Utc::now()).map_err(rule)?;
+        self.save_mailing(&mailing, next).await
+    }
+
+    async fn save_mailing(&self, before: &Mailing, after: Mailing) -> Result<MailingView, ApiError> {
+        match store::save_draft(&self.table, before, &after).await {
+            Ok(()) => Ok(view(after, None)),
+            Err(StoreError::ConditionFailed { .. }) => Err(ApiError::stale_version()),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UnsubscribeResult {

@@ -218,10 +218,140 @@ pub struct Mailing {
     pub started_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<DateTime<Utc>>,
+    /// Files sent with every message (stored in the documents bucket).
+    #[serde(default)]
+    pub attachments: Vec<MailingAttachment>,
     /// Moved by the senders and the delivery events one count at a time, never rewritten.
     #[serde(default)]
     pub progress: Progress,
     pub version: u64,
+}
+
+/// A file sent with every message of a mailing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MailingAttachment {
+    pub id: uuid::Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// Where the bytes are (documents bucket).
+    pub key: String,
+}
+
+/// Attachments per mailing and their total: every recipient's message carries them, and SES
+/// accepts messages up to 40 MB — mail servers of the units often refuse more than 10 MB.
+pub const ATTACHMENTS_MAX: usize = 5;
+pub const ATTACHMENTS_TOTAL_BYTES: u64 = 7 * 1024 * 1024;
+const ATTACHMENT_TYPES: &[(&str, &str)] = &[
+    ("pdf", "application/pdf"),
+    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("odt", "application/vnd.oasis.opendocument.text"),
+    ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+    ("doc", "application/msword"),
+    ("xls", "application/vnd.ms-excel"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("txt", "text/plain"),
+    ("csv", "text/csv"),
+];
+
+impl Mailing {
+    /// Checks a file about to be uploaded for a draft: its safe name and its content type (a
+    /// known document or image type, by extension).
+    pub fn check_attachment_name(&self, file_name: &str) -> Result<(String, &'static str), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if self.status != MailingStatus::Draft {
+            errors.push(MailingRuleError::NotADraft.field_error());
+            return Err(errors);
+        }
+        let name: String = file_name
+            .trim()
+            .chars()
+            .map(|c| if c.is_control() || matches!(c, '/' | '\\' | '"') { '_' } else { c })
+            .collect();
+        let extension = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
+        let content_type = ATTACHMENT_TYPES.iter().find(|(ext, _)| *ext == extension).map(|(_, t)| *t);
+        if name.is_empty() || name.chars().count() > 150 {
+            errors.push(FieldError::new(
+                "fileName",
+                "invalid",
+                "Podaj nazwę pliku (do 150 znaków).",
+                "Give a file name (up to 150 characters).",
+            ));
+        } else if content_type.is_none() {
+            errors.push(FieldError::new(
+                "fileName",
+                "file_type",
+                "Dozwolone pliki: PDF, dokumenty i arkusze (DOCX, XLSX, ODT, ODS, DOC, XLS), obrazy PNG/JPG, TXT, CSV.",
+                "Allowed: PDF, documents and spreadsheets, PNG/JPG images, TXT, CSV.",
+            ));
+        }
+        match content_type {
+            Some(content_type) if errors.is_empty() => Ok((name, content_type)),
+            _ => Err(errors),
+        }
+    }
+
+    /// Adds an uploaded file to a draft, within the count and total size.
+    pub fn attach(
+        &self,
+        id: uuid::Uuid,
+        file_name: &str,
+        size: u64,
+        key_for: impl FnOnce(uuid::Uuid, &str) -> String,
+        now: DateTime<Utc>,
+    ) -> Result<(Self, MailingAttachment), ValidationErrors> {
+        let (name, content_type) = self.check_attachment_name(file_name)?;
+        let mut errors = ValidationErrors::default();
+        if self.attachments.iter().any(|a| a.id == id) {
+            errors.push(FieldError::new(
+                "attachmentId",
+                "duplicate",
+                "Ten plik jest już załączony.",
+                "Already attached.",
+            ));
+        }
+        let total: u64 = self.attachments.iter().map(|a| a.size).sum::<u64>() + size;
+        if size == 0 {
+            errors.push(FieldError::new("content", "empty", "Plik jest pusty.", "The file is empty."));
+        } else if self.attachments.len() >= ATTACHMENTS_MAX || total > ATTACHMENTS_TOTAL_BYTES {
+            errors.push(FieldError::new(
+                "content",
+                "too_large",
+                format!("Najwyżej {ATTACHMENTS_MAX} załączników, razem do 7 MB."),
+                format!("At most {ATTACHMENTS_MAX} attachments, 7 MB in total."),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let attachment = MailingAttachment {
+            id,
+            key: key_for(id, &name),
+            file_name: name,
+            content_type: content_type.to_owned(),
+            size,
+        };
+        let mut next = self.clone();
+        next.attachments.push(attachment.clone());
+        next.updated_at = now;
+        next.version += 1;
+        Ok((next, attachment))
+    }
+
+    pub fn detach(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<Self, MailingRuleError> {
+        if self.status != MailingStatus::Draft {
+            return Err(MailingRuleError::NotADraft);
+        }
+        let mut next = self.clone();
+        next.attachments.retain(|a| a.id != id);
+        next.updated_at = now;
+        next.version += 1;
+        Ok(next)
+    }
 }
 
 /// A mailing as staff post it (create or edit a draft).
@@ -349,6 +479,7 @@ impl Mailing {
             updated_at: now,
             started_at: None,
             finished_at: None,
+            attachments: Vec::new(),
             progress: Progress::default(),
             version: 1,
         }

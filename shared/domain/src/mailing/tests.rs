@@ -303,3 +303,25 @@ fn a_delivery_after_an_open_does_not_undo_it() {
     facts.record(&SesEventKind::Bounce { bounce_type: "Permanent".into(), sub_type: "General".into() }, at);
     assert_eq!(facts.outcome(), DeliveryOutcome::Bounced);
 }
+
+#[test]
+fn attachments_are_checked_by_type_count_and_size() {
+    let now = Utc::now();
+    let draft = Mailing::create(MailingId::generate(), input().parse("wokiss.pl").unwrap(), staff(), now);
+    let key = |id: uuid::Uuid, name: &str| format!("mailings/x/{id}-{name}");
+    let new = uuid::Uuid::new_v4;
+    let (with_one, attachment) = draft.attach(new(), "Program szkolenia — Łódź.pdf", 120_000, key, now).unwrap();
+    assert_eq!(attachment.content_type, "application/pdf");
+    assert_eq!(with_one.attachments.len(), 1);
+    assert!(with_one.attach(attachment.id, "znowu.pdf", 5, key, now).is_err(), "the same upload twice");
+    assert_eq!(draft.attach(new(), "wirus.exe", 10, key, now).unwrap_err().0[0].code, "file_type");
+    assert_eq!(draft.attach(new(), "duży.pdf", 8 * 1024 * 1024, key, now).unwrap_err().0[0].code, "too_large");
+    assert_eq!(draft.attach(new(), "pusty.pdf", 0, key, now).unwrap_err().0[0].code, "empty");
+    let (safe, _) = draft.attach(new(), "../../etc/pass\"wd.txt", 5, key, now).unwrap();
+    assert!(!safe.attachments[0].file_name.contains('/'));
+    let without = with_one.detach(attachment.id, now).unwrap();
+    assert!(without.attachments.is_empty());
+    let started = with_one.apply(MailingAction::Start, now).unwrap();
+    assert!(started.attach(new(), "b.pdf", 5, key, now).is_err());
+    assert!(started.detach(attachment.id, now).is_err());
+}

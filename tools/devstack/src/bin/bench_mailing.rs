@@ -203,6 +203,10 @@ async fn main() -> Result<(), Error> {
                 std::env::var("SES_CONFIGURATION_SET").ok(),
             ),
             settings.clone(),
+            ewokiss_adapters::documents::Documents::new(
+                &sdk,
+                &required_env("DOCUMENTS_BUCKET").expect("DOCUMENTS_BUCKET"),
+            ),
             rate / senders as f64,
         )
     };
