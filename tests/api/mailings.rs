@@ -267,7 +267,7 @@ async fn a_bounce_suppresses_the_address_opens_a_task_for_the_unit_and_the_next_
     assert_eq!(to_bounce, 1, "the bounced address got only the first mailing");
 
     // Staff clear an address; it may be mailed again.
-    let path = format!("/suppressions/{}", addresses[1]);
+    let path = format!("/suppressions/{}", addresses[1].replace('+', "%2B").replace('@', "%40"));
     app.staff("DELETE", &path, Some(&staff), None).await.expect(200);
     app.staff("DELETE", &path, Some(&staff), None).await.expect(404);
 }

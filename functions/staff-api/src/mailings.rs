@@ -100,7 +100,7 @@ pub async fn routes(app: &App, r: &Registry, a: &Actor, method: Method, segments
             ok(&Box::pin(r.suppressions(a, cursor.as_deref())).await?)
         }
         (Method::DELETE, ["suppressions", email]) => {
-            Box::pin(r.remove_suppression(a, email)).await?;
+            Box::pin(r.remove_suppression(a, &ewokiss_adapters::http::decode_segment(email))).await?;
             ok(&serde_json::json!({"removed": true}))
         }
         _ => Err(ApiError::MethodNotAllowed),

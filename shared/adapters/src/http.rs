@@ -289,6 +289,28 @@ pub fn route_segments<'a>(path: &'a str, base: &str) -> Option<Vec<&'a str>> {
     Some(rest.split('/').filter(|segment| !segment.is_empty()).collect())
 }
 
+/// A path segment as the client meant it: `bounce%2Bx%40example.com` → `bounce+x@example.com`
+/// (route matching works on the raw segments; values taken from them are decoded).
+pub fn decode_segment(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
 pub fn is_read(method: &Method) -> bool {
     method == Method::GET || method == Method::HEAD
 }
@@ -311,6 +333,14 @@ impl utoipa::Modify for BearerAuth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_are_percent_decoded() {
+        assert_eq!(decode_segment("bounce%2Bx%40simulator.amazonses.com"), "bounce+x@simulator.amazonses.com");
+        assert_eq!(decode_segment("%C5%81%C3%B3d%C5%BA"), "Łódź");
+        assert_eq!(decode_segment("100%"), "100%");
+        assert_eq!(decode_segment("a%zz"), "a%zz");
+    }
 
     #[test]
     fn route_segments_strip_base_only_on_boundary() {
