@@ -27,6 +27,7 @@ import {
 import { Checkbox, checkFields, DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TabPanel, Tabs, TextArea, TextField, toast, useForm } from '../ui.jsx';
 import { Timeline } from './activity.jsx';
 import { InvitedTab } from './invited.jsx';
+import { TrainingMailingsTab } from './mailings.jsx';
 import { Picked, PersonSearch, UnitPicker, useNames } from './search.jsx';
 
 export { PersonSearch };
@@ -389,7 +390,7 @@ export function TrainingNew() {
 
 /* ---------- card ---------- */
 
-const CARD_TABS = ['participants', 'invited', 'history'];
+const CARD_TABS = ['participants', 'invited', 'mailings', 'history'];
 
 export function TrainingCard({ id, query }) {
   const res = useApi(`/api/staff/trainings/${encodeURIComponent(id)}`);
@@ -474,10 +475,11 @@ export function TrainingCard({ id, query }) {
       ) : (
         <TrainingData training={tr} />
       )}
-      <Tabs label={t('tab.label')} active={tab} onChange={setTab} tabs={CARD_TABS.map((x) => ({ id: x, label: t(`training.${x}`) }))} />
+      <Tabs label={t('tab.label')} active={tab} onChange={setTab} tabs={CARD_TABS.map((x) => ({ id: x, label: x === 'mailings' ? t('mailings.trainingTab') : t(`training.${x}`) }))} />
       <TabPanel id={tab}>
         {tab === 'participants' && <Participants card={card} onChanged={reload} />}
         {tab === 'invited' && <InvitedTab training={tr} onChanged={reload} />}
+        {tab === 'mailings' && <TrainingMailingsTab training={tr} />}
         {tab === 'history' && <HistoryTab id={tr.id} />}
       </TabPanel>
     </section>
