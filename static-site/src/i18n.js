@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { trainingEn, trainingPl } from './i18n-training.js';
 import { templatesEn, templatesPl } from './i18n-templates.js';
 import { billingEn, billingPl } from './i18n-billing.js';
+import { mailingsEn, mailingsPl } from './i18n-mailings.js';
 
 const STORAGE_KEY = 'ewokiss.lang';
 export const LANGS = ['pl', 'en'];
@@ -676,6 +677,8 @@ dict.pl.templates = templatesPl;
 dict.en.templates = templatesEn;
 dict.pl.billing = billingPl;
 dict.en.billing = billingEn;
+dict.pl.mailings = mailingsPl;
+dict.en.mailings = mailingsEn;
 
 document.documentElement.lang = lang;
 

@@ -10,6 +10,7 @@ import { LANGS, setLang, t, useLang } from './i18n.js';
 import { match, navigate, useRoute } from './router.js';
 import { PersonCard } from './staff/person.jsx';
 import { GlobalSearch } from './staff/search.jsx';
+import { MailingCard, MailingEdit, MailingNew, MailingsPage, SuppressionsPage } from './staff/mailings.jsx';
 import { TasksPage } from './staff/tasks.jsx';
 import { TemplatesPage } from './staff/templates.jsx';
 import { TrainingCard, TrainingNew, TrainingsList } from './staff/trainings.jsx';
@@ -17,6 +18,7 @@ import { ExtEnrolmentsPage, ExtTrainingPage, ExtTrainingsPage } from './ext/trai
 import { UnitCard, UnitNew, UnitsList } from './staff/units.jsx';
 import { BillingRunPage, ContractCard, ContractNew, ContractsList, DocumentCard, DocumentsPage, ExportsPage, TrainingSettlePage } from './staff/billing.jsx';
 import { ExtSettlementPage, ExtSettlementsPage } from './ext/billing.jsx';
+import { UnsubscribePage } from './ext/unsubscribe.jsx';
 import { clearToasts, ErrorView, Loading, TextField, Toasts } from './ui.jsx';
 
 const RETURN_KEY = 'ewokiss.returnTo';
@@ -69,6 +71,15 @@ function Brand({ sub }) {
   );
 }
 
+function PublicHeader() {
+  return (
+    <header class="login-top">
+      <Brand />
+      <LangSwitch />
+    </header>
+  );
+}
+
 /* ---------- sign-in ---------- */
 
 function LoginPage() {
@@ -104,10 +115,7 @@ function LoginPage() {
   };
   return (
     <div class="login-wrap">
-      <header class="login-top">
-        <Brand />
-        <LangSwitch />
-      </header>
+      <PublicHeader />
       <main class="login" id="main">
         <form class="card form login-card" aria-label={t('auth.title')} onSubmit={onSubmit} noValidate>
           <h1>{t('auth.title')}</h1>
@@ -146,6 +154,7 @@ function Header({ user, me, path }) {
   if (user.isStaff) {
     items.push(['/crm/units', t('nav.units'), path.startsWith('/crm/units') || path.startsWith('/crm/persons')]);
     items.push(['/crm/trainings', t('training.nav'), path.startsWith('/crm/trainings')]);
+    items.push(['/crm/mailings', t('mailings.nav'), path.startsWith('/crm/mailings')]);
     items.push(['/crm/billing/contracts', t('billing.nav'), path.startsWith('/crm/billing')]);
     items.push(['/crm/tasks', t('nav.tasks'), path.startsWith('/crm/tasks')]);
     items.push(['/crm/templates', t('templates.nav'), path.startsWith('/crm/templates')]);
@@ -220,6 +229,11 @@ function StaffRoutes({ route }) {
   if (path === '/crm/trainings') return <TrainingsList query={query} />;
   if (path === '/crm/trainings/new') return <TrainingNew />;
   if ((m = match('/crm/trainings/:id', path))) return <TrainingCard key={m.id} id={m.id} query={query} />;
+  if (path === '/crm/mailings') return <MailingsPage />;
+  if (path === '/crm/mailings/new') return <MailingNew key={query.get('trainingId') || ''} query={query} />;
+  if (path === '/crm/mailings/suppressions') return <SuppressionsPage />;
+  if ((m = match('/crm/mailings/:id', path))) return <MailingCard key={m.id} id={m.id} />;
+  if ((m = match('/crm/mailings/:id/edit', path))) return <MailingEdit key={m.id} id={m.id} />;
   if (path === '/crm/billing' || path === '/crm/billing/') return <Redirect to="/crm/billing/contracts" />;
   if (path === '/crm/billing/contracts') return <ContractsList query={query} />;
   if (path === '/crm/billing/contracts/new') return <ContractNew key={query.get('unitId') || ''} query={query} />;
@@ -294,15 +308,17 @@ function App() {
   const session = useSession();
   const route = useRoute();
   const user = session ? currentUser() : null;
+  // Pages reached from e-mails without signing in.
+  const isPublic = route.path === '/unsubscribe';
   useEffect(() => {
-    if (!user && route.path !== '/login') {
+    if (!user && !isPublic && route.path !== '/login') {
       if (route.full && route.full !== '/' && route.full !== '/login') sessionStorage.setItem(RETURN_KEY, route.full);
       navigate('/login', { replace: true });
     }
   }, [user, route.path]);
   return (
     <>
-      {user ? <Shell key={user.sub || user.email} user={user} route={route} /> : <LoginPage />}
+      {isPublic ? <UnsubscribePage key={route.full} query={route.query} header={<PublicHeader />} /> : user ? <Shell key={user.sub || user.email} user={user} route={route} /> : <LoginPage />}
       <Toasts />
     </>
   );

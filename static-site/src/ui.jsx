@@ -355,6 +355,19 @@ export function Tabs({ tabs, active, onChange, label }) {
   );
 }
 
+/** A section's sub-navigation: `items` are `[id, path, label]`, `active` the current id. */
+export function SubNav({ label, items, active, testid }) {
+  return (
+    <nav class="sub-nav" aria-label={label} data-testid={testid}>
+      {items.map(([id, to, text]) => (
+        <a key={id} href={`#${to}`} class={id === active ? 'active' : ''} aria-current={id === active ? 'page' : undefined}>
+          {text}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
 export function TabPanel({ id, children }) {
   return (
     <div class="tab-panel" role="tabpanel" id={`panel-${id}`} aria-labelledby={`tab-${id}`}>

@@ -1,5 +1,5 @@
 // Extranet (e-WOKiSS) for unit administrators and participants.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, useApi, usePaged, withQuery } from '../api.js';
 import { fullName, personStatus, unitKindLabel } from '../format.js';
 import { t } from '../i18n.js';
@@ -7,7 +7,7 @@ import { LeaveForm, leaveLabel, PersonCreateForm, PersonEditForm } from '../pers
 import { href, navigate } from '../router.js';
 import { PersonData } from '../staff/person.jsx';
 import { PersonsTable, UnitData } from '../staff/units.jsx';
-import { Checkbox, ErrorView, FormActions, FormSummary, Loading, SelectField, toast, useForm } from '../ui.jsx';
+import { Checkbox, ErrorView, FormActions, FormSummary, InlineError, Loading, SelectField, toast, useForm } from '../ui.jsx';
 
 const personHref = (id) => `#/ext/persons/${encodeURIComponent(id)}`;
 /** A participant may change only these fields of the own record (names and e-mail are the login identity). */
@@ -23,6 +23,64 @@ function unitOptions(me) {
   return myUnits(me).map((u) => ({ value: u.id, label: sub.has(u.id) ? `— ${u.name}` : u.name }));
 }
 
+/**
+ * "Do poprawy": the open tasks the association's office shares with the administrator's units
+ * (e.g. an e-mail address that bounces), each linking to the person to correct.
+ */
+function UnitTasks({ me }) {
+  const ids = myUnits(me).map((u) => u.id);
+  const key = ids.join(',');
+  const [state, setState] = useState({ tasks: null, error: null, tick: 0 });
+  useEffect(() => {
+    let live = true;
+    Promise.all(ids.map((id) => api(`/api/extranet/units/${encodeURIComponent(id)}/tasks`))).then(
+      (lists) => live && setState((s) => ({ ...s, tasks: lists.flat(), error: null })),
+      (error) => live && setState((s) => ({ ...s, tasks: null, error })),
+    );
+    return () => {
+      live = false;
+    };
+  }, [key, state.tick]);
+  const tasks = state.tasks || [];
+  return (
+    <section class="card" aria-labelledby="unit-tasks-title" data-testid="unit-tasks">
+      <h2 class="card-title" id="unit-tasks-title">
+        {t('mailings.tasksTitle')} {tasks.length > 0 && <span class="badge badge-danger">{tasks.length}</span>}
+      </h2>
+      {state.error ? (
+        <InlineError error={state.error} onRetry={() => setState((s) => ({ ...s, tick: s.tick + 1 }))} />
+      ) : !state.tasks ? (
+        <Loading />
+      ) : !tasks.length ? (
+        <p class="muted">{t('mailings.tasksNone')}</p>
+      ) : (
+        <>
+          <p class="muted small">{t('mailings.tasksIntro')}</p>
+          <ul class="task-list">
+            {tasks.map((task) => {
+              const person = (task.links || []).find((l) => l.kind === 'person');
+              return (
+                <li key={task.id} data-testid="unit-task">
+                  <strong>{task.title}</strong>
+                  {task.description && <div class="small">{task.description}</div>}
+                  {person && (
+                    <div class="small">
+                      <a href={personHref(person.id)}>
+                        {t('mailings.tasksPerson')}
+                        {person.label ? `: ${person.label}` : ''}
+                      </a>
+                    </div>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
 export function MyUnitPage({ me }) {
   const unit = me.unit;
   const subs = me.subUnits || [];
@@ -36,6 +94,7 @@ export function MyUnitPage({ me }) {
           </p>
         </div>
       </div>
+      <UnitTasks me={me} />
       <div class="card">
         <h2 class="card-title">{t('unit.data')}</h2>
         <UnitData unit={unit} linkParent={false} />

@@ -7,7 +7,7 @@ import { fmtDate, fmtDateTime, todayWarsaw } from '../format.js';
 import { msg, t, tOr } from '../i18n.js';
 import { href, navigate } from '../router.js';
 import { datesText } from '../trainings-common.jsx';
-import { DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TabPanel, Tabs, TextArea, TextField, checkFields, toast, useForm } from '../ui.jsx';
+import { DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, SubNav, TabPanel, Tabs, TextArea, TextField, checkFields, toast, useForm } from '../ui.jsx';
 import {
   fmtGrosze,
   fmtPln,
@@ -42,15 +42,7 @@ const SECTIONS = [
 
 /** Sub-navigation of the "Rozliczenia" section. */
 export function BillingNav({ active }) {
-  return (
-    <nav class="sub-nav" aria-label={t('billing.subnav')} data-testid="billing-nav">
-      {SECTIONS.map(([id, to]) => (
-        <a key={id} href={`#${to}`} class={id === active ? 'active' : ''} aria-current={id === active ? 'page' : undefined}>
-          {t(`billing.sections.${id}`)}
-        </a>
-      ))}
-    </nav>
-  );
+  return <SubNav label={t('billing.subnav')} testid="billing-nav" active={active} items={SECTIONS.map(([id, to]) => [id, to, t(`billing.sections.${id}`)])} />;
 }
 
 function BillingPage({ section, title, children, actions, testid }) {

@@ -2,132 +2,19 @@
 // persons added by hand, the units it selects today) and its editor with a debounced live
 // preview (POST /invited/preview with the training's venue) and save (PATCH with `version`).
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, normalizePage, useApi, withQuery } from '../api.js';
-import { fullName, SEGMENTS, UNIT_KINDS, unitKindLabel } from '../format.js';
-import { getLang, msg, t } from '../i18n.js';
-import { Checkbox, errorText, InlineError, Loading, TextField, toast } from '../ui.jsx';
-import { Picked, PersonSearch, UnitPicker } from './search.jsx';
+import { api, ApiError, useApi, withQuery } from '../api.js';
+import { unitKindLabel } from '../format.js';
+import { msg, t } from '../i18n.js';
+import { errorText, InlineError, Loading, toast } from '../ui.jsx';
+import { CriteriaEditor, CriteriaText, fieldErrors, listDraft, listInput, NO_ERRORS, unitsCount } from './criteria.jsx';
+import { useNames, usePowiaty } from './search.jsx';
+
+export { unitsCount };
 
 const unitHref = (id) => `#/crm/units/${encodeURIComponent(id)}`;
 const personHref = (id) => `#/crm/persons/${encodeURIComponent(id)}`;
 const PREVIEW_DELAY_MS = 400;
 const tr = (key, params) => t(`training.inv.${key}`, params);
-
-/** "1 jednostka", "3 jednostki", "5 jednostek" / "1 unit", "5 units". */
-export function unitsCount(n) {
-  if (n === 1) return tr('unitsOne', { n });
-  if (getLang() === 'pl') {
-    const mod10 = n % 10;
-    const mod100 = n % 100;
-    if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return tr('unitsFew', { n });
-  }
-  return tr('unitsMany', { n });
-}
-
-const decimal = (s) => (getLang() === 'pl' ? String(s ?? '').replace('.', ',') : String(s ?? ''));
-
-/* ---------- draft <-> API ---------- */
-
-function toDraft(stored, unitNames) {
-  const inv = stored.invited || {};
-  const c = inv.criteria || {};
-  return {
-    powiaty: c.powiaty || [],
-    unitKinds: c.unitKinds || [],
-    membership: c.membersOnly === true ? 'members' : c.membersOnly === false ? 'nonMembers' : 'all',
-    segments: c.segments || [],
-    maxDistanceKm: c.maxDistanceKm != null ? decimal(c.maxDistanceKm) : '',
-    units: (inv.unitIds || []).map((id) => ({ id, label: unitNames[id] || null })),
-    persons: (inv.personIds || []).map((id) => ({ id, label: null })),
-  };
-}
-
-/** The InvitedListInput of a draft: it replaces the stored list as a whole. */
-function toInput(d) {
-  const criteria = { powiaty: d.powiaty, unitKinds: d.unitKinds, segments: d.segments };
-  if (d.membership !== 'all') criteria.membersOnly = d.membership === 'members';
-  if (d.maxDistanceKm.trim()) criteria.maxDistanceKm = d.maxDistanceKm.trim();
-  return { criteria, unitIds: d.units.map((u) => u.id), personIds: d.persons.map((p) => p.id) };
-}
-
-/** Editor section of a server field: `invited.criteria.powiaty[0]` → `powiaty`. */
-const SECTIONS = ['powiaty', 'unitKinds', 'membersOnly', 'segments', 'maxDistanceKm', 'unitIds', 'personIds'];
-function sectionOf(field) {
-  const parts = String(field || '')
-    .split(/[.[\]]+/)
-    .filter(Boolean);
-  return parts.find((p) => SECTIONS.includes(p)) || null;
-}
-
-/** 422 `fields[]` → {section: message} plus the ones no section shows. */
-function fieldErrors(err) {
-  const bySection = {};
-  const other = [];
-  const fields = (err instanceof ApiError && Array.isArray(err.body && err.body.fields) && err.body.fields) || [];
-  for (const f of fields) {
-    const text = msg({ pl: f.pl, en: f.en }) || f.code || f.field;
-    const section = sectionOf(f.field);
-    if (section && !bySection[section]) bySection[section] = text;
-    else if (!section) other.push({ field: f.field, text });
-  }
-  return { bySection, other, any: fields.length > 0 };
-}
-
-/* ---------- names ---------- */
-
-/** Names of the given persons (invited lists hold only ids). */
-function usePersonNames(ids) {
-  const [names, setNames] = useState({});
-  const key = ids.join(',');
-  useEffect(() => {
-    let live = true;
-    Promise.all(
-      ids.map((id) =>
-        api(`/api/staff/persons/${encodeURIComponent(id)}`).then(
-          (p) => [id, fullName(p) || id],
-          () => [id, id],
-        ),
-      ),
-    ).then((pairs) => live && setNames(Object.fromEntries(pairs)));
-    return () => {
-      live = false;
-    };
-  }, [key]);
-  return names;
-}
-
-function usePowiaty() {
-  const r = useApi('/api/staff/powiaty');
-  return r.data ? normalizePage(r.data).items : [];
-}
-
-/* ---------- criteria in words ---------- */
-
-function CriteriaText({ criteria, powiatName }) {
-  const c = criteria || {};
-  const rows = [];
-  if ((c.powiaty || []).length) rows.push([tr('powiaty'), c.powiaty.map(powiatName).join(', ')]);
-  if ((c.unitKinds || []).length) rows.push([tr('unitKinds'), c.unitKinds.map(unitKindLabel).join(', ')]);
-  if (c.membersOnly === true) rows.push([tr('membership'), tr('membersOnly')]);
-  if (c.membersOnly === false) rows.push([tr('membership'), tr('nonMembersOnly')]);
-  if ((c.segments || []).length) rows.push([tr('segments'), c.segments.join(', ')]);
-  if (c.maxDistanceKm != null) rows.push([tr('distance'), tr('withinKm', { km: decimal(c.maxDistanceKm) })]);
-  if (!rows.length)
-    return (
-      <p class="muted" data-testid="invited-criteria">
-        {tr('noCriteria')}
-      </p>
-    );
-  return (
-    <ul class="criteria" data-testid="invited-criteria">
-      {rows.map(([label, value]) => (
-        <li key={label}>
-          <span class="muted">{label}:</span> {value}
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 function UnitLinks({ units, testid }) {
   if (!units.length) return <p class="muted small">{tr('noUnitsSelected')}</p>;
@@ -186,7 +73,7 @@ function StoredList({ data, training, powiatName }) {
   const units = data.units || [];
   const byId = Object.fromEntries(units.map((u) => [u.id, u]));
   const personIds = inv.personIds || data.personIds || [];
-  const personNames = usePersonNames(personIds);
+  const personNames = useNames('persons', personIds);
   const hasDistance = inv.criteria && inv.criteria.maxDistanceKm != null;
   return (
     <section class="card" aria-labelledby="invited-saved-title" data-testid="invited-saved">
@@ -242,28 +129,25 @@ function StoredList({ data, training, powiatName }) {
 
 function InvitedEditor({ stored, training, powiaty, onSaved, onConflict }) {
   const unitNames = Object.fromEntries((stored.units || []).map((u) => [u.id, u.name]));
-  const [draft, setDraft] = useState(() => toDraft(stored, unitNames));
-  const [errors, setErrors] = useState({ bySection: {}, other: [], any: false });
+  const [draft, setDraft] = useState(() => listDraft(stored.invited, unitNames));
+  const [errors, setErrors] = useState(NO_ERRORS);
   const [summary, setSummary] = useState(null);
   const [busy, setBusy] = useState(false);
-  const personNames = usePersonNames(draft.persons.filter((p) => !p.label).map((p) => p.id));
   const venueId = training.venue ? training.venue.id : '';
-  const preview = usePreview(toInput(draft), venueId);
+  const preview = usePreview(listInput(draft), venueId);
 
-  const set = (k, v) => setDraft((d) => ({ ...d, [k]: v }));
-  const toggle = (k, value, on) => setDraft((d) => ({ ...d, [k]: on ? [...d[k], value] : d[k].filter((x) => x !== value) }));
   // Errors of the preview and of the last save, the preview's being the newer when both exist.
   const errOf = (section) => preview.errors.bySection[section] || errors.bySection[section] || '';
-  const changed = JSON.stringify(toInput(draft)) !== JSON.stringify(toInput(toDraft(stored, unitNames)));
+  const changed = JSON.stringify(listInput(draft)) !== JSON.stringify(listInput(listDraft(stored.invited, unitNames)));
 
   const save = async (e) => {
     e.preventDefault();
     if (busy) return;
     setBusy(true);
-    setErrors({ bySection: {}, other: [], any: false });
+    setErrors(NO_ERRORS);
     setSummary(null);
     try {
-      await api(`/api/staff/trainings/${encodeURIComponent(training.id)}`, { method: 'PATCH', body: { invited: toInput(draft), version: training.version } });
+      await api(`/api/staff/trainings/${encodeURIComponent(training.id)}`, { method: 'PATCH', body: { invited: listInput(draft), version: training.version } });
       toast(tr('saved'));
       onSaved();
     } catch (err) {
@@ -305,87 +189,22 @@ function InvitedEditor({ stored, training, powiaty, onSaved, onConflict }) {
         </div>
       )}
 
-      <Fieldset legend={tr('powiaty')} error={errOf('powiaty')} testid="invited-powiaty">
-        <div class="check-grid">
-          {powiaty.map((p) => (
-            <Checkbox key={p.teryt} label={p.name} checked={draft.powiaty.includes(p.teryt)} onChange={(on) => toggle('powiaty', p.teryt, on)} />
-          ))}
-        </div>
-      </Fieldset>
-
-      <Fieldset legend={tr('unitKinds')} error={errOf('unitKinds')} testid="invited-kinds">
-        <div class="check-row">
-          {UNIT_KINDS.map((k) => (
-            <Checkbox key={k} label={unitKindLabel(k)} checked={draft.unitKinds.includes(k)} onChange={(on) => toggle('unitKinds', k, on)} />
-          ))}
-        </div>
-      </Fieldset>
-
-      <Fieldset legend={tr('membership')} error={errOf('membersOnly')} testid="invited-membership">
-        <div class="check-inline">
-          {['all', 'members', 'nonMembers'].map((m) => (
-            <label key={m} class="radio">
-              <input type="radio" name="invited-membership" value={m} checked={draft.membership === m} onChange={() => set('membership', m)} /> {tr(`membershipOptions.${m}`)}
-            </label>
-          ))}
-        </div>
-      </Fieldset>
-
-      <Fieldset legend={tr('segments')} error={errOf('segments')} testid="invited-segments">
-        <div class="check-row">
-          {SEGMENTS.map((s) => (
-            <Checkbox key={s} label={s} checked={draft.segments.includes(s)} onChange={(on) => toggle('segments', s, on)} />
-          ))}
-        </div>
-      </Fieldset>
-
-      <div class="grid-2">
-        <div>
-          <TextField
-            label={tr('maxDistance')}
-            inputMode="decimal"
-            placeholder="30"
-            hint={tr('distanceHint')}
-            value={draft.maxDistanceKm}
-            onInput={(e) => set('maxDistanceKm', e.currentTarget.value)}
-            error={errOf('maxDistanceKm')}
-          />
-          {!training.venue && (
+      <CriteriaEditor
+        draft={draft}
+        onChange={setDraft}
+        errOf={errOf}
+        powiaty={powiaty}
+        unitNames={unitNames}
+        distanceNote={
+          training.venue ? (
+            <p class="muted small">{tr('distanceFrom', { venue: training.venue.name })}</p>
+          ) : (
             <p class="notice small" data-testid="distance-no-venue">
               {tr('distanceNoVenue')}
             </p>
-          )}
-          {training.venue && <p class="muted small">{tr('distanceFrom', { venue: training.venue.name })}</p>}
-        </div>
-      </div>
-
-      <Fieldset legend={tr('handUnits')} error={errOf('unitIds')} testid="invited-hand-units-edit">
-        <Picked
-          items={draft.units.map((u) => ({ id: u.id, label: u.label || unitNames[u.id] || u.id }))}
-          empty={tr('noHandUnits')}
-          onRemove={(id) =>
-            set(
-              'units',
-              draft.units.filter((u) => u.id !== id),
-            )
-          }
-        />
-        <UnitPicker label={tr('addUnit')} value={null} onChange={(u) => u && !draft.units.some((x) => x.id === u.id) && set('units', [...draft.units, { id: u.id, label: u.name }])} />
-      </Fieldset>
-
-      <Fieldset legend={tr('handPersons')} error={errOf('personIds')} testid="invited-hand-persons-edit">
-        <Picked
-          items={draft.persons.map((p) => ({ id: p.id, label: p.label || personNames[p.id] || p.id }))}
-          empty={tr('noHandPersons')}
-          onRemove={(id) =>
-            set(
-              'persons',
-              draft.persons.filter((p) => p.id !== id),
-            )
-          }
-        />
-        <PersonSearch label={tr('addPerson')} excludeIds={draft.persons.map((p) => p.id)} onPick={(p) => set('persons', [...draft.persons, { id: p.id, label: p.label }])} />
-      </Fieldset>
+          )
+        }
+      />
 
       <Preview preview={preview} />
 
@@ -393,26 +212,12 @@ function InvitedEditor({ stored, training, powiaty, onSaved, onConflict }) {
         <button type="submit" class="btn btn-primary" disabled={busy}>
           {busy ? t('common.saving') : tr('save')}
         </button>
-        <button type="button" class="btn" disabled={busy || !changed} onClick={() => setDraft(toDraft(stored, unitNames))}>
+        <button type="button" class="btn" disabled={busy || !changed} onClick={() => setDraft(listDraft(stored.invited, unitNames))}>
           {tr('revert')}
         </button>
         {changed && <span class="muted small">{tr('unsaved')}</span>}
       </div>
     </form>
-  );
-}
-
-function Fieldset({ legend, error, testid, children }) {
-  return (
-    <fieldset class={`fieldset ${error ? 'fieldset-error' : ''}`} data-testid={testid}>
-      <legend>{legend}</legend>
-      {children}
-      {error && (
-        <p class="field-error" data-testid="field-error">
-          {error}
-        </p>
-      )}
-    </fieldset>
   );
 }
 
@@ -422,13 +227,13 @@ function Fieldset({ legend, error, testid, children }) {
  */
 function usePreview(input, venueId) {
   const body = JSON.stringify(input);
-  const [state, setState] = useState({ data: null, error: null, errors: { bySection: {}, other: [], any: false }, loading: true });
+  const [state, setState] = useState({ data: null, error: null, errors: NO_ERRORS, loading: true });
   useEffect(() => {
     const ctrl = new AbortController();
     setState((s) => ({ ...s, loading: true }));
     const timer = setTimeout(() => {
       api(withQuery('/api/staff/invited/preview', { venueId }), { method: 'POST', body: JSON.parse(body), signal: ctrl.signal }).then(
-        (data) => setState({ data, error: null, errors: { bySection: {}, other: [], any: false }, loading: false }),
+        (data) => setState({ data, error: null, errors: NO_ERRORS, loading: false }),
         (err) => {
           if (err.name === 'AbortError') return;
           const fe = fieldErrors(err);

@@ -8,6 +8,7 @@ import { href, navigate } from '../router.js';
 import { DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, TabPanel, Tabs, TextField, toast, useForm } from '../ui.jsx';
 import { AuditSection, HistorySection, TasksSection } from './activity.jsx';
 import { UnitPicker } from './search.jsx';
+import { PersonMailingsTab } from './mailings.jsx';
 import { PersonTrainingsTab } from './trainings.jsx';
 
 const personHref = (id) => `#/crm/persons/${encodeURIComponent(id)}`;
@@ -50,7 +51,8 @@ function EmploymentsTab({ person }) {
   return <EmploymentTable items={items} />;
 }
 
-const PERSON_TABS = ['history', 'employments', 'trainings', 'tasks', 'audit'];
+const PERSON_TABS = ['history', 'employments', 'trainings', 'mailings', 'tasks', 'audit'];
+const TAB_LABELS = { trainings: 'training.personTab', mailings: 'mailings.personTab' };
 
 export function PersonCard({ id, query }) {
   const res = useApi(`/api/staff/persons/${encodeURIComponent(id)}`);
@@ -109,11 +111,12 @@ export function PersonCard({ id, query }) {
           <PersonData person={p} unitLink={unitHref(p.unitId)} />
         </div>
       )}
-      <Tabs label={t('tab.label')} active={tab} onChange={setTab} tabs={PERSON_TABS.map((x) => ({ id: x, label: x === 'trainings' ? t('training.personTab') : t(`tab.${x}`) }))} />
+      <Tabs label={t('tab.label')} active={tab} onChange={setTab} tabs={PERSON_TABS.map((x) => ({ id: x, label: t(TAB_LABELS[x] || `tab.${x}`) }))} />
       <TabPanel id={tab}>
         {tab === 'history' && <HistorySection path={`/api/staff/persons/${encodeURIComponent(p.id)}/history`} self={{ kind: 'person', id: p.id }} />}
         {tab === 'employments' && <EmploymentsTab person={p} />}
         {tab === 'trainings' && <PersonTrainingsTab personId={p.id} />}
+        {tab === 'mailings' && <PersonMailingsTab personId={p.id} />}
         {tab === 'tasks' && <TasksSection path={`/api/staff/persons/${encodeURIComponent(p.id)}/tasks`} self={{ kind: 'person', id: p.id, label: fullName(p) }} />}
         {tab === 'audit' && <AuditSection path={`/api/staff/persons/${encodeURIComponent(p.id)}/audit`} />}
       </TabPanel>

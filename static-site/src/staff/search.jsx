@@ -1,7 +1,8 @@
 // Staff global search (header combobox: units and persons, debounced), a unit picker, a person
-// picker and the removable chips of picked items.
+// picker, the removable chips of picked items, and the names of units/persons known by id.
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, normalizePage, useApi } from '../api.js';
+import { fullName } from '../format.js';
 import { t } from '../i18n.js';
 import { navigate } from '../router.js';
 
@@ -234,4 +235,41 @@ export function Picked({ items, onRemove, empty }) {
       ))}
     </ul>
   );
+}
+
+/* ---------- names of ids ---------- */
+
+const NAME_OF = {
+  units: (u) => u.name,
+  persons: (p) => fullName(p),
+};
+
+/**
+ * Names of the given units or persons (`kind`: 'units' | 'persons'), for lists that hold only
+ * ids (invited lists, visibility, audiences): `{id: name}`, the id itself when it cannot be read.
+ */
+export function useNames(kind, ids) {
+  const [names, setNames] = useState({});
+  const key = ids.join(',');
+  useEffect(() => {
+    let live = true;
+    Promise.all(
+      ids.map((id) =>
+        api(`/api/staff/${kind}/${encodeURIComponent(id)}`).then(
+          (x) => [id, NAME_OF[kind](x) || id],
+          () => [id, id],
+        ),
+      ),
+    ).then((pairs) => live && setNames(Object.fromEntries(pairs)));
+    return () => {
+      live = false;
+    };
+  }, [kind, key]);
+  return names;
+}
+
+/** The powiaty of the region: `[{teryt, name}]` (empty while loading). */
+export function usePowiaty() {
+  const r = useApi('/api/staff/powiaty');
+  return r.data ? normalizePage(r.data).items : [];
 }

@@ -85,7 +85,7 @@ export function TemplatesPage({ kind }) {
   );
 }
 
-function EditField({ part, label, multiline, value, error, inputRef, onInput, onFocus, rows }) {
+export function EditField({ part, label, multiline, value, error, inputRef, onInput, onFocus, rows }) {
   const id = useId();
   const Tag = multiline ? 'textarea' : 'input';
   return (
@@ -122,9 +122,6 @@ function TemplateEditor({ view, onChanged, onReload }) {
   const [preview, setPreview] = useState(view.preview);
   const [previewState, setPreviewState] = useState('ok'); // ok | loading | invalid
   const [busy, setBusy] = useState(false);
-  const refs = { subject: useRef(null), text: useRef(null), html: useRef(null) };
-  const lastFocused = useRef('subject');
-  const [focusedPart, setFocusedPart] = useState('subject');
   const seq = useRef(0);
   const label = kindLabel(view.kind);
   const dirty = PARTS.some((p) => values[p] !== saved.template[p]);
@@ -168,30 +165,7 @@ function TemplateEditor({ view, onChanged, onReload }) {
   }, [values.subject, values.text, values.html]);
 
   const setPart = (part, value) => setValues((v) => ({ ...v, [part]: value }));
-  const focus = (part) => () => {
-    lastFocused.current = part;
-    setFocusedPart(part);
-  };
-
-  const insert = (name) => {
-    const part = lastFocused.current;
-    const el = refs[part].current;
-    const token = `{{ ${name} }}`;
-    const value = values[part] ?? '';
-    const start = el && typeof el.selectionStart === 'number' ? el.selectionStart : value.length;
-    const end = el && typeof el.selectionEnd === 'number' ? el.selectionEnd : start;
-    setPart(part, value.slice(0, start) + token + value.slice(end));
-    const caret = start + token.length;
-    requestAnimationFrame(() => {
-      if (!el) return;
-      el.focus();
-      try {
-        el.setSelectionRange(caret, caret);
-      } catch {
-        /* not a text input */
-      }
-    });
-  };
+  const { refs, focus, focusedPart, insert } = usePlaceholderInsert(values, setPart);
 
   const applyView = (next) => {
     setSaved(next);
@@ -305,47 +279,102 @@ function TemplateEditor({ view, onChanged, onReload }) {
       </form>
 
       <aside class="templates-side">
-        <section class="card" aria-labelledby="tpl-ph-title">
-          <h2 class="card-title" id="tpl-ph-title">
-            {t('templates.placeholders')}
-          </h2>
-          <p class="muted small">{t('templates.placeholdersHint', { field: t(`templates.${focusedPart}`) })}</p>
-          <ul class="placeholders" data-testid="placeholders">
-            {(saved.placeholders || []).map((p) => (
-              <li key={p.name}>
-                <button type="button" class="btn btn-small placeholder-btn" title={t('templates.insert', { name: `{{ ${p.name} }}` })} onMouseDown={(e) => e.preventDefault()} onClick={() => insert(p.name)}>
-                  <code>{`{{ ${p.name} }}`}</code>
-                </button>
-                <span class="placeholder-desc">{p.description_pl}</span>
-                <span class="muted small">{t('templates.sample', { sample: p.sample })}</span>
-              </li>
-            ))}
-          </ul>
-        </section>
+        <PlaceholderList placeholders={saved.placeholders} focusedPart={focusedPart} onInsert={insert} />
       </aside>
 
-      <section class="card template-preview" aria-labelledby="tpl-pv-title" data-testid="template-preview" aria-busy={previewState === 'loading' ? 'true' : 'false'}>
-          <div class="page-head">
-            <h2 class="card-title" id="tpl-pv-title">
-              {t('templates.preview')}
-            </h2>
-            <span class="muted small" role="status">
-              {previewState === 'loading' ? t('templates.previewUpdating') : previewState === 'invalid' ? t('templates.previewStale') : t('templates.previewHint')}
-            </span>
-          </div>
-          <div class={previewState === 'invalid' ? 'preview-body is-stale' : 'preview-body'}>
-            <h3 class="preview-label">{t('templates.previewSubject')}</h3>
-            <p class="preview-subject" data-testid="preview-subject">
-              {preview.subject}
-            </p>
-            <h3 class="preview-label">{t('templates.previewText')}</h3>
-            <pre class="preview-text" data-testid="preview-text">
-              {preview.text}
-            </pre>
-            <h3 class="preview-label">{t('templates.previewHtml')}</h3>
-            <iframe class="preview-html" sandbox="" srcdoc={preview.html} title={t('templates.previewHtmlTitle')} data-testid="preview-html" />
-          </div>
-        </section>
+      <MessagePreview message={preview} state={previewState} />
     </div>
+  );
+}
+
+/* ---------- shared with the mailing editor and card ---------- */
+
+/**
+ * `{{ name }}` inserted at the cursor of the last focused part (subject, text or html):
+ * `refs` go on the inputs, `focus(part)` on their onFocus.
+ */
+export function usePlaceholderInsert(values, setPart) {
+  const refs = { subject: useRef(null), text: useRef(null), html: useRef(null) };
+  const lastFocused = useRef('subject');
+  const [focusedPart, setFocusedPart] = useState('subject');
+  const focus = (part) => () => {
+    lastFocused.current = part;
+    setFocusedPart(part);
+  };
+  const insert = (name) => {
+    const part = lastFocused.current;
+    const el = refs[part].current;
+    const token = `{{ ${name} }}`;
+    const value = values[part] ?? '';
+    const start = el && typeof el.selectionStart === 'number' ? el.selectionStart : value.length;
+    const end = el && typeof el.selectionEnd === 'number' ? el.selectionEnd : start;
+    setPart(part, value.slice(0, start) + token + value.slice(end));
+    const caret = start + token.length;
+    requestAnimationFrame(() => {
+      if (!el) return;
+      el.focus();
+      try {
+        el.setSelectionRange(caret, caret);
+      } catch {
+        /* not a text input */
+      }
+    });
+  };
+  return { refs, focus, focusedPart, insert };
+}
+
+/** The placeholders (name, description, sample) as buttons that insert them. */
+export function PlaceholderList({ placeholders, focusedPart, onInsert }) {
+  return (
+    <section class="card" aria-labelledby="tpl-ph-title">
+      <h2 class="card-title" id="tpl-ph-title">
+        {t('templates.placeholders')}
+      </h2>
+      <p class="muted small">{t('templates.placeholdersHint', { field: t(`templates.${focusedPart}`) })}</p>
+      <ul class="placeholders" data-testid="placeholders">
+        {(placeholders || []).map((p) => (
+          <li key={p.name}>
+            <button type="button" class="btn btn-small placeholder-btn" title={t('templates.insert', { name: `{{ ${p.name} }}` })} onMouseDown={(e) => e.preventDefault()} onClick={() => onInsert(p.name)}>
+              <code>{`{{ ${p.name} }}`}</code>
+            </button>
+            <span class="placeholder-desc">{p.description_pl}</span>
+            <span class="muted small">{t('templates.sample', { sample: p.sample })}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * A rendered message `{subject, text, html}` (the HTML in a sandboxed iframe); `state` is
+ * ok | loading | invalid; `hint` replaces the default "with sample data"; `children` go in the head.
+ */
+export function MessagePreview({ message, state = 'ok', hint, children, testid = 'template-preview' }) {
+  const m = message || { subject: '', text: '', html: '' };
+  return (
+    <section class="card template-preview" aria-labelledby={`${testid}-title`} data-testid={testid} aria-busy={state === 'loading' ? 'true' : 'false'}>
+      <div class="page-head">
+        <h2 class="card-title" id={`${testid}-title`}>
+          {t('templates.preview')}
+        </h2>
+        <span class="muted small" role="status">
+          {state === 'loading' ? t('templates.previewUpdating') : state === 'invalid' ? t('templates.previewStale') : hint || t('templates.previewHint')}
+        </span>
+      </div>
+      {children}
+      <div class={state === 'invalid' ? 'preview-body is-stale' : 'preview-body'}>
+        <h3 class="preview-label">{t('templates.previewSubject')}</h3>
+        <p class="preview-subject" data-testid="preview-subject">
+          {m.subject}
+        </p>
+        <h3 class="preview-label">{t('templates.previewText')}</h3>
+        <pre class="preview-text" data-testid="preview-text">
+          {m.text}
+        </pre>
+        <h3 class="preview-label">{t('templates.previewHtml')}</h3>
+        <iframe class="preview-html" sandbox="" srcdoc={m.html} title={t('templates.previewHtmlTitle')} data-testid="preview-html" />
+      </div>
+    </section>
   );
 }

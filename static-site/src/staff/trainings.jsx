@@ -2,7 +2,7 @@
 // price, deadlines, visibility), training card (phases, seats, enrolled, waiting list,
 // cancelled, attendance, "Zapisz osoby", invited list, history), the person card's and the unit card's
 // "Szkolenia" tabs.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, useApi, usePaged, withQuery } from '../api.js';
 import { fmtDate, fmtDateTime } from '../format.js';
 import { msg, t } from '../i18n.js';
@@ -27,7 +27,8 @@ import {
 import { Checkbox, checkFields, DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TabPanel, Tabs, TextArea, TextField, toast, useForm } from '../ui.jsx';
 import { Timeline } from './activity.jsx';
 import { InvitedTab } from './invited.jsx';
-import { Picked, PersonSearch, UnitPicker } from './search.jsx';
+import { TrainingMailingsTab } from './mailings.jsx';
+import { Picked, PersonSearch, UnitPicker, useNames } from './search.jsx';
 
 export { PersonSearch };
 
@@ -160,20 +161,6 @@ function VenueForm({ onCreated, onCancel }) {
   );
 }
 
-/** A unit's name for a chip (visibility lists hold only ids). */
-function useUnitNames(ids) {
-  const [names, setNames] = useState({});
-  const key = ids.join(',');
-  useEffect(() => {
-    let live = true;
-    Promise.all(ids.map((id) => api(`/api/staff/units/${encodeURIComponent(id)}`).then((u) => [id, u.name], () => [id, id]))).then((pairs) => live && setNames(Object.fromEntries(pairs)));
-    return () => {
-      live = false;
-    };
-  }, [key]);
-  return names;
-}
-
 /* ---------- training form ---------- */
 
 const SESSION_FIELDS = Array.from({ length: 30 }, (_, i) => ['date', 'start', 'end', 'hours'].map((k) => `sessions[${i}].${k}`)).flat();
@@ -229,7 +216,7 @@ export function TrainingForm({ training, onSaved, onCancel }) {
   const form = useForm(initialValues(training), [...FIELDS, ...SESSION_FIELDS]);
   const [newVenue, setNewVenue] = useState(false);
   const v = form.values;
-  const unitNames = useUnitNames(v.units.filter((u) => !u.label).map((u) => u.id));
+  const unitNames = useNames('units', v.units.filter((u) => !u.label).map((u) => u.id));
 
   const setSession = (i, k, val) => form.set('sessions', v.sessions.map((s, j) => (j === i ? { ...s, [k]: val } : s)));
   const onSubmit = form.submit(
@@ -403,7 +390,7 @@ export function TrainingNew() {
 
 /* ---------- card ---------- */
 
-const CARD_TABS = ['participants', 'invited', 'history'];
+const CARD_TABS = ['participants', 'invited', 'mailings', 'history'];
 
 export function TrainingCard({ id, query }) {
   const res = useApi(`/api/staff/trainings/${encodeURIComponent(id)}`);
@@ -488,10 +475,11 @@ export function TrainingCard({ id, query }) {
       ) : (
         <TrainingData training={tr} />
       )}
-      <Tabs label={t('tab.label')} active={tab} onChange={setTab} tabs={CARD_TABS.map((x) => ({ id: x, label: t(`training.${x}`) }))} />
+      <Tabs label={t('tab.label')} active={tab} onChange={setTab} tabs={CARD_TABS.map((x) => ({ id: x, label: x === 'mailings' ? t('mailings.trainingTab') : t(`training.${x}`) }))} />
       <TabPanel id={tab}>
         {tab === 'participants' && <Participants card={card} onChanged={reload} />}
         {tab === 'invited' && <InvitedTab training={tr} onChanged={reload} />}
+        {tab === 'mailings' && <TrainingMailingsTab training={tr} />}
         {tab === 'history' && <HistoryTab id={tr.id} />}
       </TabPanel>
     </section>
@@ -501,7 +489,7 @@ export function TrainingCard({ id, query }) {
 function TrainingData({ training: tr }) {
   const vis = tr.visibility || { kind: 'public' };
   const unitIds = vis.kind === 'units' ? vis.unitIds || [] : [];
-  const names = useUnitNames(unitIds);
+  const names = useNames('units', unitIds);
   return (
     <div class="card">
       <h2 class="card-title">{t('training.data')}</h2>

@@ -6,17 +6,12 @@ import { PersonCreateForm, useToggle } from '../persons.jsx';
 import { href, navigate } from '../router.js';
 import { Checkbox, DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TabPanel, Tabs, TextArea, TextField, checkFields, toast, useForm } from '../ui.jsx';
 import { AuditSection, HistorySection, TasksSection } from './activity.jsx';
-import { UnitPicker } from './search.jsx';
+import { UnitPicker, usePowiaty } from './search.jsx';
 import { UnitTrainingsTab } from './trainings.jsx';
 import { UnitBillingTab } from './billing.jsx';
 
 const personHref = (id) => `#/crm/persons/${encodeURIComponent(id)}`;
 const unitHref = (id) => `#/crm/units/${encodeURIComponent(id)}`;
-
-function usePowiaty() {
-  const r = useApi('/api/staff/powiaty');
-  return r.data ? normalizePage(r.data).items : [];
-}
 
 /* ---------- list ---------- */
 
