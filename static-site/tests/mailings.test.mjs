@@ -349,7 +349,7 @@ describe('mailings', () => {
 
   test(
     'staff take an address off the suppression list',
-    { timeout: 60_000, todo: 'DELETE /api/staff/suppressions/{email} does not percent-decode the address: "bounce%2Bx%40…" is not found (staff-api mailings route)' },
+    { timeout: 60_000 },
     async () => {
       const { env, browser } = suite();
       const { staff } = pickUsers(env.users);
