@@ -39,6 +39,8 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+mod inbound;
+
 pub const BASE: &str = "/api/staff";
 
 /// What the function holds from cold start on: the use cases, the token verifier and the
@@ -49,15 +51,24 @@ pub struct App {
     /// Accounting export files (and later generated documents).
     pub documents: Documents,
     pub seller: SellerInfo,
+    /// Received mail: attachments' bucket and the mailer of replies.
+    pub inbox: ewokiss_adapters::inbound_app::Inbox,
 }
 
 impl App {
-    pub fn new(sdk: &aws_config::SdkConfig, config: HttpConfig, billing_queue_url: &str, bucket: &str) -> Self {
+    pub fn new(
+        sdk: &aws_config::SdkConfig,
+        config: HttpConfig,
+        billing_queue_url: &str,
+        bucket: &str,
+        inbox: ewokiss_adapters::inbound_app::Inbox,
+    ) -> Self {
         Self {
             http: HttpApp::new(sdk, config),
             billing_queue: Queue::new(sdk, billing_queue_url),
             documents: Documents::new(sdk, bucket),
             seller: accounting_app::seller_from_env(),
+            inbox,
         }
     }
 
@@ -66,8 +77,12 @@ impl App {
         let config = HttpConfig::from_env()?;
         let queue_url = required_env("BILLING_QUEUE_URL")?;
         let bucket = required_env("DOCUMENTS_BUCKET")?;
+        let (inbound_bucket, inbound_address) = (required_env("INBOUND_BUCKET")?, required_env("INBOUND_ADDRESS")?);
+        let configuration_set = std::env::var("SES_CONFIGURATION_SET").ok().filter(|v| !v.is_empty());
         let sdk = aws_sdk_config().await;
-        Ok(Self::new(&sdk, config, &queue_url, &bucket))
+        let inbox =
+            ewokiss_adapters::inbound_app::Inbox::new(&sdk, &inbound_bucket, &inbound_address, configuration_set);
+        Ok(Self::new(&sdk, config, &queue_url, &bucket, inbox))
     }
 }
 
@@ -100,6 +115,7 @@ async fn route(app: &App, request: &Request) -> Reply {
         ["contracts" | "billing" | "settlements" | "exports" | "payments", ..] | ["units", _, "settlements"] => {
             return Box::pin(billing_routes(app, r, a, method, &segments, request)).await;
         }
+        ["inbound", ..] => return Box::pin(inbound::routes(app, a, method, &segments, request)).await,
         _ => {}
     }
     match (method, segments.as_slice()) {
@@ -669,7 +685,8 @@ mod documented {
         documented::billing_preview, documented::billing_run, documented::settlement_preview, documented::settle,
         documented::settlement, documented::unit_settlements, documented::export_batches, documented::export,
         documented::export_batch, documented::export_file, documented::import_payments,
-        documented::correct_settlement, documented::waive_charge, documented::refresh_buyer),
+        documented::correct_settlement, documented::waive_charge, documented::refresh_buyer,
+        inbound::list, inbound::message, inbound::assign, inbound::reply),
     components(schemas(SearchEntry)),
     modifiers(&BearerAuth)
 )]
