@@ -39,7 +39,7 @@ impl Response {
     }
 }
 
-fn env(name: &str) -> String {
+pub fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: run the integration tests through ./scripts/test, which starts the emulator and exports the stack's variables")
     })
@@ -63,6 +63,12 @@ impl TestApp {
             billing_queue,
             documents: ewokiss_adapters::documents::Documents::new(&sdk, &env("DOCUMENTS_BUCKET")),
             seller: ewokiss_adapters::accounting_app::seller_from_env(),
+            inbox: ewokiss_adapters::inbound_app::Inbox::new(
+                &sdk,
+                &env("INBOUND_BUCKET"),
+                &env("INBOUND_ADDRESS"),
+                None,
+            ),
         };
         let extranet = app(&table);
         let cognito = Cognito {
