@@ -150,7 +150,7 @@ fn unavailable(error: impl std::fmt::Display) -> ApiError {
 }
 
 pub fn inbound_id(raw: &str) -> Result<InboundMailId, ApiError> {
-    InboundMailId::parse(raw).map_err(|_| ApiError::NotFound)
+    InboundMailId::parse(raw).map_err(|error| ApiError::BadRequest(vec![FieldError::from_value("id", &error)]))
 }
 
 fn conflict(code: &'static str, pl: &str, en: &str) -> ApiError {
