@@ -22,7 +22,9 @@ fn address_puts_the_token_in_the_plus_detail() {
     let id = Uuid::parse_str("0190a5b2-7c1e-7d3a-9f00-1234567890ab").unwrap();
     let token = ReplyToken::for_training(id);
     let address = token.address("biuro@wokiss.pl");
-    assert_eq!(address, format!("biuro+{}@wokiss.pl", token.tag()));
+    // RFC 4648 base32 of the uuid's 16 bytes, lowercase, unpadded (Python:
+    // base64.b32encode(uuid.UUID(...).bytes).decode().rstrip("=").lower()).
+    assert_eq!(address, "biuro+t-agiklmt4dz6tvhyaci2fm6eqvm@wokiss.pl");
     assert_eq!(ReplyToken::from_address(&address), Some(token));
     // A detail already in the base address is replaced, not stacked.
     assert_eq!(token.address("biuro+crm@wokiss.pl"), address);
