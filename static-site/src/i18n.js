@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { trainingEn, trainingPl } from './i18n-training.js';
 import { templatesEn, templatesPl } from './i18n-templates.js';
+import { inboundEn, inboundPl } from './i18n-inbound.js';
 import { billingEn, billingPl } from './i18n-billing.js';
 
 const STORAGE_KEY = 'ewokiss.lang';
@@ -233,6 +234,7 @@ const dict = {
       mailing: 'wysyłka',
       settlement: 'rozliczenie',
       task: 'zadanie',
+      inbound_mail: 'wiadomość przychodząca',
     },
     audit: {
       at: 'Kiedy',
@@ -527,6 +529,7 @@ const dict = {
       mailing: 'mailing',
       settlement: 'settlement',
       task: 'task',
+      inbound_mail: 'received e-mail',
     },
     audit: {
       at: 'When',
@@ -676,6 +679,8 @@ dict.pl.templates = templatesPl;
 dict.en.templates = templatesEn;
 dict.pl.billing = billingPl;
 dict.en.billing = billingEn;
+dict.pl.inbound = inboundPl;
+dict.en.inbound = inboundEn;
 
 document.documentElement.lang = lang;
 
