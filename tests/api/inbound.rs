@@ -364,3 +364,70 @@ async fn only_staff_reach_the_inbox() {
     assert_eq!(app.staff("GET", "/inbound", None, None).await.status, 401);
     assert!(sent_to(&email).await.is_empty(), "nothing was sent");
 }
+
+/// DynamoDB calls of each inbound path, counted by the client's interceptor (bench/run prints
+/// the table with EWOKISS_PRINT_CALLS=1); bounded here.
+#[tokio::test]
+async fn inbound_paths_are_cheap() {
+    let app = TestApp::spawn().await;
+    let inbound = Inbound::new(&app).await;
+    let staff = app.staff_token().await;
+    let unit = id(&app.unit(&staff, "Gmina Licząca").await);
+    let email = unique_email();
+    let person = id(&person_with_email(&app, &staff, &unit, &email).await);
+    let training = id(&recruiting_training(&app, &staff, 5, json!({})).await);
+    let to = ReplyToken::for_training(Uuid::parse_str(&training).unwrap()).address("biuro@wokiss.pl");
+    let mut measured = Vec::new();
+
+    let key = inbound.deliver(polish_eml(&email, &to, &format!("{}@x.pl", short_id()))).await;
+    let before = app.table.calls.total();
+    let known = stored_id(&inbound.notify(&key).await, true);
+    measured.push(("receive (known sender, training token)", app.table.calls.total() - before, 6));
+    let before = app.table.calls.total();
+    inbound.notify(&key).await;
+    measured.push(("receive the same event again", app.table.calls.total() - before, 1));
+    let key = inbound.deliver(polish_eml("obcy@nieznany.pl", "biuro@wokiss.pl", &format!("{}@x.pl", short_id()))).await;
+    let before = app.table.calls.total();
+    let stranger = stored_id(&inbound.notify(&key).await, false);
+    measured.push(("receive (unknown sender)", app.table.calls.total() - before, 3));
+
+    for (label, method, path, body, bound) in [
+        ("GET /api/staff/inbound", "GET", "/inbound".to_owned(), None, 1),
+        ("GET /api/staff/inbound?unassigned=true", "GET", "/inbound?unassigned=true".to_owned(), None, 1),
+        ("GET /api/staff/inbound/{id}", "GET", format!("/inbound/{known}"), None, 2),
+        (
+            "POST /api/staff/inbound/{id}/assign",
+            "POST",
+            format!("/inbound/{stranger}/assign"),
+            Some(json!({"personId": person})),
+            4,
+        ),
+        (
+            "POST /api/staff/inbound/{id}/reply",
+            "POST",
+            format!("/inbound/{known}/reply"),
+            Some(json!({"text": "Dziękujemy."})),
+            5,
+        ),
+        (
+            "POST /api/staff/inbound/{id}/reply (again)",
+            "POST",
+            format!("/inbound/{known}/reply"),
+            Some(json!({"text": "Dziękujemy."})),
+            4,
+        ),
+    ] {
+        let before = app.table.calls.total();
+        app.staff(method, &path, Some(&staff), body).await.expect(200);
+        measured.push((label, app.table.calls.total() - before, bound));
+    }
+    if std::env::var_os("EWOKISS_PRINT_CALLS").is_some() {
+        println!("| inbound path | DynamoDB calls |\n| --- | ---: |");
+        for (label, calls, _) in &measured {
+            println!("| {label} | {calls} |");
+        }
+    }
+    for (label, calls, bound) in measured {
+        assert!(calls <= bound, "{label} made {calls} DynamoDB calls (at most {bound})");
+    }
+}
