@@ -7,6 +7,7 @@
 #   start_lambdas PORT ENVFILE [extra cargo-lambda-watch flags]
 #   warm_lambda PORT FUNCTION PATH   first request (compiles the function), waits for it
 #   start_site PORT LAMBDA_PORT MOTO_PORT CONFIG
+#   start_outbox_relay / start_queue_relay / start_inbound_relay   local stand-ins for AWS triggers
 #   install_cleanup_trap       on exit / Ctrl-C, kill every process group started here
 #
 # Every background process is started in its own session (setsid), so it is the leader of
@@ -307,6 +308,15 @@ start_ses_events() {
   start_bg ses-events "$LOG_DIR/ses-events.log" \
     bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$envfile" \
     "$CARGO_TARGET/debug/ses-events" --lambda "http://127.0.0.1:$lambda_port"
+# start_inbound_relay ENVFILE LAMBDA_PORT: the S3 trigger of inbound-mail — every new object
+# under inbound/raw/ of the inbound bucket is handed to the function once (see
+# scripts/localstack/deliver_inbound.py, which also delivers a single .eml by hand)
+start_inbound_relay() {
+  local envfile=$1 lambda_port=$2
+  log "starting the inbound mail relay (inbound bucket → inbound-mail)"
+  start_bg inbound-relay "$LOG_DIR/inbound-relay.log" \
+    bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$envfile" \
+    "$PY" "$EWOKISS_ROOT/scripts/localstack/deliver_inbound.py" --watch --lambda "http://127.0.0.1:$lambda_port"
 }
 
 # start_site PORT LAMBDA_PORT MOTO_PORT CONFIG

@@ -308,7 +308,14 @@ class Infra:
     # ---- S3
     def s3_bucket(self, lid: str, p: dict[str, Any]) -> None:
         s3 = self.c("s3")
-        name = self.name(lid, p.get("BucketName")).lower()
+        raw_name = ((self.r.template.get("Resources") or {}).get(lid, {}).get("Properties") or {}).get("BucketName")
+        if raw_name is not None and "AWS::StackName" in json.dumps(raw_name):
+            # A name built from the stack's name is already distinct per prefix (the local stack
+            # name is derived from it), and functions may spell it out instead of referring to
+            # the bucket: keep it as the template resolves it.
+            name = str(p["BucketName"]).lower()
+        else:
+            name = self.name(lid, p.get("BucketName")).lower()
         try:
             s3.create_bucket(
                 Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION}

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { trainingEn, trainingPl } from './i18n-training.js';
 import { templatesEn, templatesPl } from './i18n-templates.js';
+import { inboundEn, inboundPl } from './i18n-inbound.js';
 import { billingEn, billingPl } from './i18n-billing.js';
 import { mailingsEn, mailingsPl } from './i18n-mailings.js';
 
@@ -234,6 +235,7 @@ const dict = {
       mailing: 'wysyłka',
       settlement: 'rozliczenie',
       task: 'zadanie',
+      inbound_mail: 'wiadomość przychodząca',
     },
     audit: {
       at: 'Kiedy',
@@ -528,6 +530,7 @@ const dict = {
       mailing: 'mailing',
       settlement: 'settlement',
       task: 'task',
+      inbound_mail: 'received e-mail',
     },
     audit: {
       at: 'When',
@@ -679,6 +682,8 @@ dict.pl.billing = billingPl;
 dict.en.billing = billingEn;
 dict.pl.mailings = mailingsPl;
 dict.en.mailings = mailingsEn;
+dict.pl.inbound = inboundPl;
+dict.en.inbound = inboundEn;
 
 document.documentElement.lang = lang;
 

@@ -19,6 +19,7 @@ import { UnitCard, UnitNew, UnitsList } from './staff/units.jsx';
 import { BillingRunPage, ContractCard, ContractNew, ContractsList, DocumentCard, DocumentsPage, ExportsPage, TrainingSettlePage } from './staff/billing.jsx';
 import { ExtSettlementPage, ExtSettlementsPage } from './ext/billing.jsx';
 import { UnsubscribePage } from './ext/unsubscribe.jsx';
+import { InboundList, InboundMessage } from './staff/inbound.jsx';
 import { clearToasts, ErrorView, Loading, TextField, Toasts } from './ui.jsx';
 
 const RETURN_KEY = 'ewokiss.returnTo';
@@ -157,6 +158,7 @@ function Header({ user, me, path }) {
     items.push(['/crm/mailings', t('mailings.nav'), path.startsWith('/crm/mailings')]);
     items.push(['/crm/billing/contracts', t('billing.nav'), path.startsWith('/crm/billing')]);
     items.push(['/crm/tasks', t('nav.tasks'), path.startsWith('/crm/tasks')]);
+    items.push(['/crm/inbound', t('inbound.nav'), path.startsWith('/crm/inbound')]);
     items.push(['/crm/templates', t('templates.nav'), path.startsWith('/crm/templates')]);
   } else if (user.isUnitAdmin) {
     items.push(['/ext/unit', t('nav.myUnit'), path === '/ext/unit']);
@@ -243,6 +245,8 @@ function StaffRoutes({ route }) {
   if (path === '/crm/billing/documents') return <DocumentsPage query={query} />;
   if ((m = match('/crm/billing/documents/:id', path))) return <DocumentCard key={m.id} id={m.id} />;
   if (path === '/crm/billing/exports') return <ExportsPage />;
+  if (path === '/crm/inbound') return <InboundList query={query} />;
+  if ((m = match('/crm/inbound/:id', path))) return <InboundMessage key={m.id} id={m.id} />;
   return <ErrorView error={notFound} />;
 }
 

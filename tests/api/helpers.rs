@@ -39,7 +39,7 @@ impl Response {
     }
 }
 
-fn env(name: &str) -> String {
+pub fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: run the integration tests through ./scripts/test, which starts the emulator and exports the stack's variables")
     })
@@ -67,6 +67,12 @@ impl TestApp {
             mailing_queue: ewokiss_adapters::queue::Queue::new(&sdk, &env("MAILING_QUEUE_URL")),
             mailing: ewokiss_adapters::mailing_app::MailingSettings::from_env()
                 .expect("SENDER_DOMAIN, APP_URL, LINK_SIGNING_SECRET"),
+            inbox: ewokiss_adapters::inbound_app::Inbox::new(
+                &sdk,
+                &env("INBOUND_BUCKET"),
+                &env("INBOUND_ADDRESS"),
+                None,
+            ),
         };
         let extranet = app(&table);
         let cognito = Cognito {

@@ -4,6 +4,7 @@ mod access;
 mod auth;
 mod billing;
 mod helpers;
+mod inbound;
 mod mailings;
 mod notifications;
 mod openapi;

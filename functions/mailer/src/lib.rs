@@ -227,7 +227,9 @@ impl Sender {
             headers.push(("List-Unsubscribe", format!("<{}>", links.one_click)));
             headers.push(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()));
         }
-        let envelope = Envelope { to: &recipient.email, from: Some(&from), reply_to: None, headers, attachments };
+        let reply_to = self.settings.reply_to(mailing);
+        let envelope =
+            Envelope { to: &recipient.email, from: Some(&from), reply_to: reply_to.as_deref(), headers, attachments };
         let (mailing_tag, person_tag) = (mailing.id.to_string(), recipient.person_id.to_string());
         let tags = [("mailing", mailing_tag.as_str()), ("person", person_tag.as_str())];
         let mut attempt = 0;

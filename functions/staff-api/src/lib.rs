@@ -40,6 +40,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+mod inbound;
 mod mailings;
 
 pub const BASE: &str = "/api/staff";
@@ -55,6 +56,8 @@ pub struct App {
     /// Running mailings' recipient batches go out through this queue.
     pub mailing_queue: Queue,
     pub mailing: MailingSettings,
+    /// Received mail: attachments' bucket and the mailer of replies.
+    pub inbox: ewokiss_adapters::inbound_app::Inbox,
 }
 
 impl App {
@@ -64,6 +67,7 @@ impl App {
         queues: Queues<'_>,
         bucket: &str,
         mailing: MailingSettings,
+        inbox: ewokiss_adapters::inbound_app::Inbox,
     ) -> Self {
         Self {
             http: HttpApp::new(sdk, config),
@@ -72,6 +76,7 @@ impl App {
             seller: accounting_app::seller_from_env(),
             mailing_queue: Queue::new(sdk, queues.mailing),
             mailing,
+            inbox,
         }
     }
 
@@ -82,8 +87,13 @@ impl App {
         let mailing = required_env("MAILING_QUEUE_URL")?;
         let bucket = required_env("DOCUMENTS_BUCKET")?;
         let settings = MailingSettings::from_env()?;
+        let (inbound_bucket, inbound_address) = (required_env("INBOUND_BUCKET")?, required_env("INBOUND_ADDRESS")?);
+        let configuration_set = std::env::var("SES_CONFIGURATION_SET").ok().filter(|v| !v.is_empty());
         let sdk = aws_sdk_config().await;
-        Ok(Self::new(&sdk, config, Queues { billing: &billing, mailing: &mailing }, &bucket, settings))
+        let inbox =
+            ewokiss_adapters::inbound_app::Inbox::new(&sdk, &inbound_bucket, &inbound_address, configuration_set);
+        let queues = Queues { billing: &billing, mailing: &mailing };
+        Ok(Self::new(&sdk, config, queues, &bucket, settings, inbox))
     }
 }
 
@@ -127,6 +137,7 @@ async fn route(app: &App, request: &Request) -> Reply {
         ["contracts" | "billing" | "settlements" | "exports" | "payments", ..] | ["units", _, "settlements"] => {
             return Box::pin(billing_routes(app, r, a, method, &segments, request)).await;
         }
+        ["inbound", ..] => return Box::pin(inbound::routes(app, a, method, &segments, request)).await,
         _ => {}
     }
     match (method, segments.as_slice()) {
@@ -696,7 +707,8 @@ mod documented {
         documented::billing_preview, documented::billing_run, documented::settlement_preview, documented::settle,
         documented::settlement, documented::unit_settlements, documented::export_batches, documented::export,
         documented::export_batch, documented::export_file, documented::import_payments,
-        documented::correct_settlement, documented::waive_charge, documented::refresh_buyer),
+        documented::correct_settlement, documented::waive_charge, documented::refresh_buyer,
+        inbound::list, inbound::message, inbound::assign, inbound::reply),
     components(schemas(SearchEntry)),
     modifiers(&BearerAuth)
 )]

@@ -6,8 +6,9 @@ use ewokiss_domain::contract::Contract;
 use ewokiss_domain::enrolment::{Enrolment, EnrolmentStatus};
 use ewokiss_domain::history::ObjectKind;
 use ewokiss_domain::ids::{
-    ContractId, ExportBatchId, MailingId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId,
+    ContractId, ExportBatchId, InboundMailId, MailingId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId,
 };
+use ewokiss_domain::inbound::InboundMail;
 use ewokiss_domain::mailing::recipient::Recipient;
 use ewokiss_domain::mailing::Mailing;
 use ewokiss_domain::notification::Notification;
@@ -312,6 +313,46 @@ pub const STAFF_DIRECTORY: &str = "STAFF";
 
 pub fn staff_user(user_id: &str) -> Key {
     Key::new(STAFF_DIRECTORY, format!("USER#{user_id}"))
+}
+
+// ---- inbound mail ------------------------------------------------------------------------
+
+/// A received message. Its partition also holds its replies (`REPLY#`) and its own timeline
+/// (`HIST#`: arrival, replies).
+pub fn inbound_mail(id: InboundMailId) -> Key {
+    Key::new(object_pk(ObjectKind::InboundMail, &id.to_string()), "INBOUND")
+}
+
+fn inbound_sort(mail: &InboundMail) -> String {
+    format!("{}#{}", mail.received_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), mail.id)
+}
+
+/// GSI1: every received message, by arrival (read newest first).
+pub const ALL_INBOUND: &str = "INBOX";
+
+pub fn inbound_in_list(mail: &InboundMail) -> IndexKey {
+    IndexKey { pk: ALL_INBOUND.into(), sk: inbound_sort(mail) }
+}
+
+/// GSI2 (only while nobody is linked): messages waiting for staff to name their sender.
+pub const UNASSIGNED_INBOUND: &str = "INBOX#unassigned";
+
+pub fn inbound_unassigned(mail: &InboundMail) -> Option<IndexKey> {
+    (!mail.is_assigned()).then(|| IndexKey { pk: UNASSIGNED_INBOUND.into(), sk: inbound_sort(mail) })
+}
+
+/// Which stored message has a Message-ID (the same message delivered twice is kept once). The
+/// id is the sender's free text of up to 500 characters: the key holds its UUIDv5.
+pub fn inbound_message_id(message_id: &str) -> Key {
+    let digest = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, message_id.as_bytes());
+    Key::new(format!("INBOUND_MSGID#{digest}"), "INBOUND_MSGID")
+}
+
+pub const REPLY_PREFIX: &str = "REPLY#";
+
+/// A reply staff sent to a message (claimed before sending, so it is sent once).
+pub fn inbound_reply(id: InboundMailId, reply_id: uuid::Uuid) -> Key {
+    Key::new(inbound_mail(id).pk, format!("{REPLY_PREFIX}{reply_id}"))
 }
 
 // ---- search ------------------------------------------------------------------------------

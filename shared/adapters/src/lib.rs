@@ -12,6 +12,8 @@ pub mod documents;
 pub mod dynamo;
 pub mod export;
 pub mod http;
+#[cfg(feature = "s3")]
+pub mod inbound_app;
 pub mod keys;
 pub mod links;
 pub mod mail;

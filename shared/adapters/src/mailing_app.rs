@@ -50,6 +50,9 @@ pub struct MailingSettings {
     /// The web app's public address, for links in messages (APP_URL).
     pub app_url: String,
     pub links: LinkSigner,
+    /// The association's receiving address (INBOUND_ADDRESS): replies go to its plus-address
+    /// naming the training or mailing, so they land in the right history.
+    pub reply_address: Option<String>,
 }
 
 impl MailingSettings {
@@ -58,7 +61,19 @@ impl MailingSettings {
             sender_domain: crate::config::required_env("SENDER_DOMAIN")?,
             app_url: crate::config::required_env("APP_URL")?.trim_end_matches('/').to_owned(),
             links: LinkSigner::from_env()?,
+            reply_address: std::env::var("INBOUND_ADDRESS").ok().filter(|v| !v.trim().is_empty()),
         })
+    }
+
+    /// Reply-To of a mailing's messages: the training's token for an invitation, else the mailing's.
+    pub fn reply_to(&self, mailing: &Mailing) -> Option<String> {
+        use ewokiss_domain::inbound::ReplyToken;
+        let base = self.reply_address.as_deref()?;
+        let token = match mailing.training_id {
+            Some(training) => ReplyToken::for_training(training.as_uuid()),
+            None => ReplyToken::for_mailing(mailing.id.as_uuid()),
+        };
+        Some(token.address(base))
     }
 
     /// The unsubscribe links of a newsletter or invitation: the page the footer links to (a

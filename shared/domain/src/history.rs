@@ -26,6 +26,8 @@ pub enum ObjectKind {
     Mailing,
     Settlement,
     Task,
+    /// A received e-mail: its own timeline holds its arrival and the replies to it.
+    InboundMail,
 }
 
 impl ObjectKind {
@@ -37,6 +39,7 @@ impl ObjectKind {
             Self::Mailing => "MAILING",
             Self::Settlement => "SETTLEMENT",
             Self::Task => "TASK",
+            Self::InboundMail => "INBOUND",
         }
     }
 }

@@ -70,6 +70,8 @@ entity_id!(/// A settlement document (rozliczenie): an issued charge to a unit, 
     SettlementId);
 entity_id!(/// A batch handed over to the accounting system (paczka eksportu do Comarch ERP XL).
     ExportBatchId);
+entity_id!(/// A received e-mail (wiadomość przychodząca); derived from where SES stored it.
+    InboundMailId);
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,7 @@ pub mod enrolment;
 pub mod errors;
 pub mod history;
 pub mod ids;
+pub mod inbound;
 pub mod mailing;
 pub mod notification;
 pub mod person;

@@ -10,6 +10,7 @@ import { checkFields, errorText, FormActions, FormSummary, InlineError, Loading,
 export function linkHref(l) {
   if (l.kind === 'unit') return `#/crm/units/${encodeURIComponent(l.id)}`;
   if (l.kind === 'person') return `#/crm/persons/${encodeURIComponent(l.id)}`;
+  if (l.kind === 'inbound_mail') return `#/crm/inbound/${encodeURIComponent(l.id)}`;
   return null;
 }
 
