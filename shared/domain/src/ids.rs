@@ -70,6 +70,10 @@ entity_id!(/// A settlement document (rozliczenie): an issued charge to a unit, 
     SettlementId);
 entity_id!(/// A batch handed over to the accounting system (paczka eksportu do Comarch ERP XL).
     ExportBatchId);
+entity_id!(/// A certificate of attendance (zaświadczenie); its versions share the id and the number.
+    CertificateId);
+entity_id!(/// A generated document (letter, contract, settlement statement) stored as a PDF.
+    DocumentId);
 
 #[cfg(test)]
 mod tests {
