@@ -145,8 +145,7 @@ impl DocumentError {
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    // `{% for %}` on a line of its own leaves no blank line (which would end a table).
-    env.set_trim_blocks(true);
+    // Indentation before a `{% … %}` line is not output (see `prepare` for its line break).
     env.set_lstrip_blocks(true);
     env.set_formatter(|out, _state, value| {
         if value.is_undefined() {
@@ -175,7 +174,7 @@ impl DocumentTemplate {
         let env = environment();
         let values = context.values();
         let render = |part: &'static str, name: &str, source: &str| {
-            env.render_named_str(name, source, &values)
+            env.render_named_str(name, &prepare(source), &values)
                 .map_err(|e| DocumentError::Template { part, detail: describe(&e) })
         };
         let title = render("title", "title", &self.title)?;
@@ -218,7 +217,8 @@ impl DocumentTemplate {
         let declared = placeholders(self.kind);
         let env = environment();
         for (field, source) in [("title", &self.title), ("body", &self.body)] {
-            let template = match env.template_from_named_str(field, source) {
+            let prepared = prepare(source);
+            let template = match env.template_from_named_str(field, &prepared) {
                 Ok(template) => template,
                 Err(error) => {
                     errors.push(DocumentError::Template { part: field, detail: describe(&error) }.field_error());
@@ -246,6 +246,27 @@ impl DocumentTemplate {
         }
         self.render(&DocumentContext::sample(self.kind)).map_err(|error| error.field_error().into())
     }
+}
+
+/// A line holding only block tags (`{% for … %}`, `{% endif %}`) leaves nothing in the output,
+/// not even its line break, so it neither ends a paragraph nor splits a table; its line break is
+/// hidden in a comment, so error line numbers still match the source. Unlike minijinja's
+/// `trim_blocks`, a tag inside a line of text keeps the line break that follows it.
+fn prepare(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 64);
+    let mut lines = source.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        if lines.peek().is_none() {
+            break;
+        }
+        let trimmed = line.trim();
+        let only_tags = trimmed.starts_with("{%")
+            && trimmed.ends_with("%}")
+            && trimmed.split("%}").all(|part| part.trim().is_empty() || part.trim_start().starts_with("{%"));
+        out.push_str(if only_tags { "{#\n#}" } else { "\n" });
+    }
+    out
 }
 
 /// The error with its line, without minijinja's source excerpt.

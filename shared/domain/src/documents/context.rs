@@ -73,9 +73,9 @@ const CONTRACT: &[Placeholder] = &[
     p("contract.date", "data zawarcia", "02.02.2026"),
     p("contract.subject", "przedmiot umowy", "Stała obsługa prawna i szkoleniowa jednostki"),
     p("contract.start", "początek obowiązywania", "01.02.2026"),
-    p("contract.end", "koniec obowiązywania (albo „czas nieokreślony”)", "czas nieokreślony"),
+    p("contract.end", "koniec obowiązywania (puste: umowa na czas nieokreślony)", "31.12.2027"),
     p("contract.cycle", "okres rozliczeniowy", "kwartał"),
-    p("contract.amount_net", "kwota netto za okres (zł)", "3 600,00"),
+    p("contract.amount_net", "kwota netto za okres (zł)", "3\u{a0}600,00"),
     p("contract.vat", "stawka VAT albo „zw”", "zw"),
     p("unit.name", "nazwa jednostki", "Gmina Suchy Las"),
     p("unit.street", "ulica jednostki", "ul. Szkolna 13"),
@@ -97,9 +97,9 @@ const STATEMENT: &[Placeholder] = &[
         "pozycje: lista z polami line.no, line.description, line.dates, line.net, line.vat, line.vat_amount, line.gross",
         "(3 przykładowe pozycje)",
     ),
-    p("settlement.total_net", "razem netto (zł)", "1 350,00"),
+    p("settlement.total_net", "razem netto (zł)", "1\u{a0}350,00"),
     p("settlement.total_vat", "razem VAT (zł)", "103,50"),
-    p("settlement.total_gross", "razem brutto (zł)", "1 453,50"),
+    p("settlement.total_gross", "razem brutto (zł)", "1\u{a0}453,50"),
     p("buyer.name", "nabywca (jednostka)", "Gmina Suchy Las"),
     p("buyer.nip", "NIP nabywcy", "7770000000"),
     p("buyer.street", "ulica nabywcy", "ul. Szkolna 13"),
@@ -119,7 +119,8 @@ fn sample(kind: DocumentKind, name: &str) -> String {
     placeholders(kind).iter().find(|p| p.name == name).map(|p| p.sample.to_owned()).unwrap_or_default()
 }
 
-/// `1234567.5` → `1 234 567,50`, the form on Polish documents.
+/// `1234567.5` → `1 234 567,50`, the form on Polish documents; the thousands are separated by
+/// no-break spaces, so an amount never wraps.
 pub fn format_amount(amount: Decimal) -> String {
     let mut amount = amount.round_dp(2);
     amount.rescale(2);
@@ -128,7 +129,7 @@ pub fn format_amount(amount: Decimal) -> String {
     let mut grouped = String::new();
     for (index, digit) in whole.chars().enumerate() {
         if index > 0 && (whole.len() - index) % 3 == 0 {
-            grouped.push(' ');
+            grouped.push('\u{a0}');
         }
         grouped.push(digit);
     }

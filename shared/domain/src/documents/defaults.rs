@@ -26,11 +26,11 @@ const CERTIFICATE: &str = "[[space: 6]]
 ^^ w dniach {{ training.dates }}, w wymiarze {{ training.hours }} godz.
 ^^ Miejsce: {{ training.venue }}
 ^^ Prowadzący: {{ training.trainers }}
-[[space: 28]]
+[[space: 20]]
 {{ association.city }}, {{ certificate.issued_on }}
-[[space: 18]]
-[[signature: Dyrektor Biura | {{ association.name }}]]
-[[space: 22]]
+[[space: 14]]
+[[signature: Dyrektor Biura WOKiSS]]
+[[space: 12]]
 [[qr: Autentyczność zaświadczenia można sprawdzić na stronie | {{ certificate.verify_url }} | kod weryfikacyjny: **{{ certificate.code }}**]]
 [[footer: {{ association.name }} · {{ association.address }} · zaświadczenie {{ certificate.number }}{% if certificate.version != \"1\" %} (wersja {{ certificate.version }}){% endif %}]]
 ";
@@ -94,7 +94,8 @@ Zmiany umowy wymagają formy pisemnej pod rygorem nieważności. W sprawach nieu
 const STATEMENT: &str = "{LETTERHEAD}
 >> {{ association.city }}, {{ settlement.issue_date }}
 [[space: 4]]
-# Zestawienie do rozliczenia nr {{ settlement.number }}
+# Zestawienie do rozliczenia
+++ nr **{{ settlement.number }}**
 
 **Nabywca:** {{ buyer.name }}
 {{ buyer.street }}, {{ buyer.postal_city }}{% if buyer.nip %}, NIP {{ buyer.nip }}{% endif %}

@@ -84,17 +84,17 @@ pub enum Block {
     Rule,
     /// A line to sign on, with caption lines under it.
     Signature {
-        caption: Vec<String>,
+        caption: Vec<Line>,
         align: Align,
     },
     /// Lines to sign on side by side (the parties of a contract), one caption each.
     Signatures {
-        captions: Vec<String>,
+        captions: Vec<Line>,
     },
     /// A QR code of `payload` drawn as vector squares, with caption lines beside it.
     Qr {
         payload: String,
-        caption: Vec<String>,
+        caption: Vec<Line>,
         align: Align,
     },
     /// Vertical space in millimetres.
@@ -128,8 +128,12 @@ impl Layout {
                     out.push(t.columns.iter().map(|c| line(&c.header)).collect::<Vec<_>>().join(" "));
                     out.extend(t.rows.iter().map(|r| r.iter().map(|c| line(c)).collect::<Vec<_>>().join(" ")));
                 }
-                Block::Signature { caption, .. } | Block::Qr { caption, .. } => out.extend(caption.iter().cloned()),
-                Block::Signatures { captions } => out.push(captions.join(" ")),
+                Block::Signature { caption, .. } | Block::Qr { caption, .. } => {
+                    out.extend(caption.iter().map(|l| line(l)))
+                }
+                Block::Signatures { captions } => {
+                    out.push(captions.iter().map(|l| line(l)).collect::<Vec<_>>().join(" "))
+                }
                 Block::Rule | Block::Space { .. } | Block::PageBreak => {}
             }
         }

@@ -219,12 +219,14 @@ impl Parser {
                 };
                 Block::Qr {
                     payload: payload.to_owned(),
-                    caption: caption_lines(argument),
+                    caption: caption_lines(argument, number)?,
                     align: align.unwrap_or_default(),
                 }
             }
-            "signature" => Block::Signature { caption: caption_lines(argument), align: align.unwrap_or(Align::Right) },
-            "signatures" => Block::Signatures { captions: caption_lines(argument) },
+            "signature" => {
+                Block::Signature { caption: caption_lines(argument, number)?, align: align.unwrap_or(Align::Right) }
+            }
+            "signatures" => Block::Signatures { captions: caption_lines(argument, number)? },
             "space" => {
                 let mm = argument.and_then(|a| a.parse::<u16>().ok()).filter(|mm| (1..=200).contains(mm));
                 let Some(mm) = mm else {
@@ -315,9 +317,10 @@ fn inline(text: &str, number: usize) -> Result<Line, MarkupError> {
     Ok(spans)
 }
 
-/// `a | b` into caption lines.
-fn caption_lines(argument: Option<&str>) -> Vec<String> {
-    argument.map(|a| split_unescaped(a, '|').into_iter().map(|l| unescape(l.trim())).collect()).unwrap_or_default()
+/// `a | **b**` into caption lines.
+fn caption_lines(argument: Option<&str>, number: usize) -> Result<Vec<Line>, MarkupError> {
+    let Some(argument) = argument else { return Ok(Vec::new()) };
+    split_unescaped(argument, '|').into_iter().map(|line| inline(line.trim(), number)).collect()
 }
 
 fn unescape(text: &str) -> String {
@@ -386,11 +389,16 @@ mod tests {
         assert_eq!((p.align, p.size), (Align::Right, TextSize::Small));
         assert_eq!(layout.blocks[4], Block::Rule);
         assert_eq!(layout.blocks[5], Block::Space { mm: 12 });
-        assert_eq!(layout.blocks[6], Block::Signature { caption: vec!["Dyrektor".into()], align: Align::Right });
+        assert_eq!(
+            layout.blocks[6],
+            Block::Signature { caption: vec![vec![Span::plain("Dyrektor")]], align: Align::Right }
+        );
         assert_eq!(layout.blocks[7], Block::PageBreak);
         assert_eq!(
             layout.blocks[8],
-            Block::Signatures { captions: vec!["Za Stowarzyszenie".into(), "Za Jednostkę".into()] }
+            Block::Signatures {
+                captions: vec![vec![Span::plain("Za Stowarzyszenie")], vec![Span::plain("Za Jednostkę")]]
+            }
         );
         assert_eq!(layout.footer.as_deref(), Some("WOKiSS · stopka"));
     }
@@ -436,12 +444,12 @@ mod tests {
             assert_eq!((error.line, error.code), (line, code), "{source}");
             assert!(error.pl.contains(&format!("Wiersz {line}")));
         }
-        let qr = parse("^^ [[qr: Sprawdź | kod ABCD]]", Some("https://x/v/1")).unwrap();
+        let qr = parse("^^ [[qr: Sprawdź | kod **ABCD**]]", Some("https://x/v/1")).unwrap();
         assert_eq!(
             qr.blocks[0],
             Block::Qr {
                 payload: "https://x/v/1".into(),
-                caption: vec!["Sprawdź".into(), "kod ABCD".into()],
+                caption: vec![vec![Span::plain("Sprawdź")], vec![Span::plain("kod "), Span::bold("ABCD")]],
                 align: Align::Centre
             }
         );

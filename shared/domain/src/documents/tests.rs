@@ -119,6 +119,31 @@ fn template_errors_are_caught_at_save_time() {
 }
 
 #[test]
+fn block_tag_lines_vanish_and_line_numbers_stay() {
+    let template = DocumentTemplate {
+        kind: DocumentKind::Letter,
+        training_kind: None,
+        title: "Pismo".into(),
+        body: "Adres{% if recipient.unit %}, {{ recipient.unit }}{% endif %}\n\nAkapit\n| a |\n{% for p in letter.paragraphs %}\n  {% if p %}\n| {{ p }} |\n  {% endif %}\n{% endfor %}\nKoniec".into(),
+    };
+    let rendered = template.validate().unwrap();
+    let blocks = &rendered.layout.blocks;
+    assert_eq!(blocks.len(), 4, "{blocks:#?}");
+    let Block::Table(table) = &blocks[2] else { panic!("{blocks:#?}") };
+    assert_eq!(table.rows.len(), 2, "one row per paragraph, no blank line between");
+    let broken =
+        DocumentTemplate { body: "a\n{% if x %}\nb\n{{ recipient.name | nope }}\n{% endif %}".into(), ..template };
+    let error = &broken.validate().unwrap_err().0[0];
+    assert_eq!(error.code, "unknown_placeholder");
+    let broken = DocumentTemplate {
+        body: "a\n{% if recipient.name %}\nb\n{{ recipient.name | nope }}\n{% endif %}".into(),
+        ..broken
+    };
+    let error = &broken.validate().unwrap_err().0[0];
+    assert!(error.pl.contains("wiersz 4"), "{}", error.pl);
+}
+
+#[test]
 fn values_cannot_change_the_layout() {
     let mut context = DocumentContext::sample(DocumentKind::Certificate);
     let DocumentContext::Certificate(certificate) = &mut context else { unreachable!() };
@@ -241,7 +266,7 @@ fn statement_context_of_a_settlement() {
     assert_eq!(context.settlement.lines[0].no, "1");
     assert_eq!(context.settlement.number, "ROZ/000007/2026");
     assert_eq!((context.settlement.lines[0].vat.as_str(), context.settlement.lines[1].vat.as_str()), ("zw", "23%"));
-    assert_eq!(context.settlement.total_gross, "1 003,50");
+    assert_eq!(context.settlement.total_gross, "1\u{a0}003,50");
     assert_eq!(context.buyer.name, "Gmina Suchy Las");
     let rendered = default_template(DocumentKind::SettlementStatement)
         .render(&DocumentContext::SettlementStatement(context))
