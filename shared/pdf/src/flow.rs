@@ -672,6 +672,49 @@ mod tests {
     }
 
     #[test]
+    fn the_qr_code_decodes_to_its_payload() {
+        let url = "https://e-wokiss.pl/weryfikacja/K7QF-9XMD-2PWA";
+        let layout = Layout {
+            blocks: vec![Block::Qr {
+                payload: url.into(),
+                caption: vec![vec![Span::plain("kod")]],
+                align: Align::Right,
+            }],
+            footer: None,
+        };
+        let pages = pages(&layout).unwrap();
+        let rects = pages[0]
+            .items
+            .iter()
+            .find_map(|item| match item {
+                Item::Rects { rects, colour: Colour(0, 0, 0) } => Some(rects.clone()),
+                _ => None,
+            })
+            .expect("the QR squares");
+        let left = rects.iter().map(|r| r.0).fold(f32::MAX, f32::min);
+        let top = rects.iter().map(|r| r.1).fold(f32::MAX, f32::min);
+        assert!(left > MARGIN_X + CONTENT_WIDTH / 2.0, "right-aligned");
+        // Rasterise at 4 px per point with a white quiet zone, then decode.
+        let (scale, quiet) = (4.0, 12.0);
+        let side = ((QR_SIZE + 2.0 * quiet) * scale) as usize;
+        let mut pixels = vec![255u8; side * side];
+        for (x, y, w, h) in rects {
+            let x0 = ((x - left + quiet) * scale) as usize;
+            let y0 = ((y - top + quiet) * scale) as usize;
+            let x1 = (((x - left + quiet + w) * scale) as usize).min(side);
+            let y1 = (((y - top + quiet + h) * scale) as usize).min(side);
+            for row in y0..y1 {
+                pixels[row * side + x0..row * side + x1].fill(0);
+            }
+        }
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| pixels[y * side + x]);
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1);
+        let (_meta, content) = grids[0].decode().unwrap();
+        assert_eq!(content, url);
+    }
+
+    #[test]
     fn column_widths_fill_the_line_and_respect_words() {
         let columns = vec![
             Column { header: vec![Span::plain("Lp.")], align: Align::Left },

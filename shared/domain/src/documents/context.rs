@@ -6,8 +6,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::DocumentKind;
+use crate::contract::{BillingCycle, Contract};
 use crate::settlement::{format_dates_pl, Settlement, Totals};
 use crate::templates::{Placeholder, ASSOCIATION};
+use crate::training::VatTreatment;
+use crate::unit::Unit;
 
 pub const ASSOCIATION_ADDRESS: &str = "ul. Wielka 1, 61-775 Poznań";
 pub const ASSOCIATION_CITY: &str = "Poznań";
@@ -215,6 +218,33 @@ pub struct PartyContext {
     pub represented_by: String,
 }
 
+impl PartyContext {
+    /// A unit as a party or addressee (its current data; `represented_by` is for the caller).
+    pub fn of_unit(unit: &Unit) -> Self {
+        let address = &unit.address;
+        Self {
+            name: unit.name.clone(),
+            unit: String::new(),
+            street: address.street.clone().unwrap_or_default(),
+            postal_city: [address.postal_code.as_ref().map(|c| c.as_str()), address.city.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            nip: unit.nip.as_ref().map(|nip| nip.as_str().to_owned()).unwrap_or_default(),
+            regon: unit.regon.as_ref().map(|regon| regon.as_str().to_owned()).unwrap_or_default(),
+            represented_by: String::new(),
+        }
+    }
+}
+
+fn vat_label(vat: &VatTreatment) -> String {
+    match vat.code().as_str() {
+        "zw" => "zw".to_owned(),
+        rate => format!("{rate}%"),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LetterContext {
     pub association: AssociationContext,
@@ -232,6 +262,30 @@ pub struct ContractFields {
     pub cycle: String,
     pub amount_net: String,
     pub vat: String,
+}
+
+impl ContractFields {
+    /// The fields of a contract as agreed: its first terms, dates and cycle. `number` and
+    /// `signed_on` come from the caller (the contract's document number and date).
+    pub fn of(contract: &Contract, number: &str, signed_on: NaiveDate) -> Self {
+        let terms = contract.terms.first();
+        Self {
+            number: number.to_owned(),
+            date: format_date(signed_on),
+            subject: contract.subject.clone(),
+            start: format_date(contract.start),
+            end: contract.end.map(format_date).unwrap_or_default(),
+            cycle: match contract.cycle {
+                BillingCycle::Monthly => "miesiąc",
+                BillingCycle::Quarterly => "kwartał",
+                BillingCycle::HalfYearly => "półrocze",
+                BillingCycle::Yearly => "rok",
+            }
+            .to_owned(),
+            amount_net: terms.map(|t| format_amount(t.price.net)).unwrap_or_default(),
+            vat: terms.map(|t| vat_label(&t.price.vat)).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -283,10 +337,7 @@ impl StatementContext {
                 description: line.description.clone(),
                 dates: format_dates_pl(line.service_from, line.service_to),
                 net: format_amount(line.net),
-                vat: match line.vat.code().as_str() {
-                    "zw" => "zw".to_owned(),
-                    rate => format!("{rate}%"),
-                },
+                vat: vat_label(&line.vat),
                 vat_amount: format_amount(line.vat_amount()),
                 gross: format_amount(line.gross()),
             })

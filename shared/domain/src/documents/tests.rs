@@ -320,6 +320,39 @@ fn settlement() -> crate::settlement::Settlement {
 }
 
 #[test]
+fn contract_and_party_contexts_from_records() {
+    let gmina = unit();
+    let contract = crate::contract::ContractInput {
+        unit_id: Some(gmina.id.to_string()),
+        subject: Some("Obsługa prawna".into()),
+        start: Some("2026-02-01".into()),
+        end: None,
+        cycle: Some("quarterly".into()),
+        timing: Some("advance".into()),
+        pro_rata: None,
+        price_net: Some("3 600,00".into()),
+        vat: Some("23".into()),
+        vat_exempt_basis: None,
+    }
+    .parse(&admin(), Utc::now())
+    .unwrap();
+    let fields = ContractFields::of(&contract, "UM/0017/2026", day(2, 2));
+    assert_eq!(
+        (fields.cycle.as_str(), fields.amount_net.as_str(), fields.vat.as_str()),
+        ("kwartał", "3\u{a0}600,00", "23%")
+    );
+    assert_eq!((fields.start.as_str(), fields.end.as_str(), fields.date.as_str()), ("01.02.2026", "", "02.02.2026"));
+    let context = DocumentContext::Contract(ContractContext {
+        association: AssociationContext::default(),
+        contract: fields,
+        unit: PartyContext { represented_by: "Wójt".into(), ..PartyContext::of_unit(&gmina) },
+    });
+    let rendered = default_template(DocumentKind::Contract).render(&context).unwrap();
+    let text = rendered.layout.plain_text();
+    assert!(text.contains("na czas nieokreślony") && text.contains("Gmina Suchy Las"), "{text}");
+}
+
+#[test]
 fn numbers_and_codes_read_back() {
     assert_eq!(CertificateNumber::parse(" zas/123/2026 ").unwrap(), CertificateNumber::new(2026, 123).unwrap());
     assert_eq!(CertificateNumber::new(2026, 1234567).unwrap().to_string(), "ZAS/1234567/2026");
