@@ -18,6 +18,7 @@ static BOLD_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 const TABLE_END: u32 = 0x180;
 
 pub(crate) struct Face {
+    data: &'static [u8],
     pub(crate) font: Font,
     /// (glyph id, advance in em) for U+0000..U+017F.
     table: Vec<(u16, f32)>,
@@ -44,7 +45,7 @@ impl Face {
             .map(|c| (c, measure(c)))
             .collect();
         let font = Font::new(data.into(), 0).expect("embedded font loads");
-        Face { font, table, others }
+        Face { data, font, table, others }
     }
 
     /// Glyph and advance (em) of a character; characters outside the prepared set are looked
@@ -57,8 +58,7 @@ impl Face {
         if let Some(found) = self.others.get(&c) {
             return *found;
         }
-        let data = if std::ptr::eq(self, &FONTS.bold) { BOLD_TTF } else { REGULAR_TTF };
-        let Ok(font_ref) = FontRef::new(data) else { return (0, 0.0) };
+        let Ok(font_ref) = FontRef::new(self.data) else { return (0, 0.0) };
         let upem = font_ref.head().map(|head| head.units_per_em()).unwrap_or(2048) as f32;
         let glyph = font_ref.charmap().map(c).unwrap_or_default();
         let advance = font_ref.glyph_metrics(Size::unscaled(), LocationRef::default()).advance_width(glyph);
