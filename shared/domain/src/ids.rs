@@ -72,6 +72,10 @@ entity_id!(/// A batch handed over to the accounting system (paczka eksportu do 
     ExportBatchId);
 entity_id!(/// A received e-mail (wiadomość przychodząca); derived from where SES stored it.
     InboundMailId);
+entity_id!(/// A certificate of attendance (zaświadczenie); its versions share the id and the number.
+    CertificateId);
+entity_id!(/// A generated document (letter, contract, settlement statement) stored as a PDF.
+    DocumentId);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounting;
 pub mod contract;
+pub mod documents;
 pub mod enrolment;
 pub mod errors;
 pub mod history;
