@@ -7,7 +7,8 @@ use ewokiss_domain::documents::certificate::Certificate;
 use ewokiss_domain::enrolment::{Enrolment, EnrolmentStatus};
 use ewokiss_domain::history::ObjectKind;
 use ewokiss_domain::ids::{
-    CertificateId, ContractId, EnrolmentId, ExportBatchId, InboundMailId, MailingId, PersonId, SettlementId, TaskId, TrainingId, UnitId, VenueId,
+    CertificateId, ContractId, EnrolmentId, ExportBatchId, InboundMailId, MailingId, PersonId, SettlementId, TaskId,
+    TrainingId, UnitId, VenueId,
 };
 use ewokiss_domain::inbound::InboundMail;
 use ewokiss_domain::mailing::recipient::Recipient;

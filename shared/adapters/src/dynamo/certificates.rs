@@ -68,7 +68,11 @@ pub async fn reserve(table: &Table, certificate: &Certificate, last: u32) -> Res
     let mut tx = Transaction::default();
     take_numbers(&mut tx, table, SERIES, certificate.number.year, last, 1);
     let pointer = Pointer { certificate_id: certificate.id };
-    tx.create(table, "claim", item(&keys::certificate_claim(certificate.enrolment_id), None, None, "certificate-claim", &pointer));
+    tx.create(
+        table,
+        "claim",
+        item(&keys::certificate_claim(certificate.enrolment_id), None, None, "certificate-claim", &pointer),
+    );
     tx.create(
         table,
         "code",
@@ -79,12 +83,19 @@ pub async fn reserve(table: &Table, certificate: &Certificate, last: u32) -> Res
         "number-claim",
         item(&keys::certificate_number(&certificate.number.to_string()), None, None, "certificate-number", &pointer),
     );
-    let stored = StoredCertificate { certificate: certificate.clone(), status: CertificateStatus::Pending, mailed_at: None };
+    let stored =
+        StoredCertificate { certificate: certificate.clone(), status: CertificateStatus::Pending, mailed_at: None };
     tx.create(table, "certificate", current_item(&stored));
     tx.create(
         table,
         "version",
-        item(&keys::certificate_version(certificate.id, certificate.version), None, None, "certificate-version", certificate),
+        item(
+            &keys::certificate_version(certificate.id, certificate.version),
+            None,
+            None,
+            "certificate-version",
+            certificate,
+        ),
     );
     table.transact(tx).await
 }
@@ -130,7 +141,11 @@ pub async fn mark_issued(
     );
     let event_id = event.id.to_string();
     for link in &event.links {
-        tx.create(table, "event", item(&keys::history_entry(link.kind, &link.id, &event_id), None, None, "event", event));
+        tx.create(
+            table,
+            "event",
+            item(&keys::history_entry(link.kind, &link.id, &event_id), None, None, "event", event),
+        );
     }
     if let Some(notification) = notification {
         tx.create(table, "outbox", outbox_item(notification));
