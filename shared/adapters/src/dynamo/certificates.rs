@@ -119,8 +119,14 @@ pub async fn mark_issued(
         (":pending".to_owned(), s("pending")),
         (":version".to_owned(), n(certificate.version)),
     ];
+    let mut names = vec![
+        ("#data".to_owned(), "data".to_owned()),
+        ("#status".to_owned(), "status".to_owned()),
+        ("#version".to_owned(), "version".to_owned()),
+    ];
     if let Some(notification) = notification {
         update.push_str(", #data.#mailed = :mailed");
+        names.push(("#mailed".to_owned(), "mailedAt".to_owned()));
         values.push((":mailed".to_owned(), s(&notification.created_at.to_rfc3339())));
     }
     tx.update(
@@ -130,12 +136,7 @@ pub async fn mark_issued(
         Expression {
             update,
             condition: Some("#data.#status = :pending AND #data.#version = :version".into()),
-            names: vec![
-                ("#data".into(), "data".into()),
-                ("#status".into(), "status".into()),
-                ("#version".into(), "version".into()),
-                ("#mailed".into(), "mailedAt".into()),
-            ],
+            names,
             values,
         },
     );
