@@ -39,7 +39,7 @@ pub async fn handle(generator: &Generator, event: SqsEvent) -> SqsBatchResponse 
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
         let result = match serde_json::from_str::<CertificateRequest>(record.body.as_deref().unwrap_or_default()) {
-            Ok(request) => generator.process(&request).await,
+            Ok(request) => Box::pin(generator.process(&request)).await,
             // A malformed message never becomes valid: logged and dropped, not retried forever.
             Err(error) => {
                 tracing::error!(message = %id, %error, "not a certificate request; dropped");
@@ -61,9 +61,8 @@ pub async fn handle(generator: &Generator, event: SqsEvent) -> SqsBatchResponse 
 impl Generator {
     pub async fn process(&self, request: &CertificateRequest) -> Result<(), String> {
         if let Some(person_id) = request.renamed_person_id {
-            let reissued = self
-                .registry
-                .reissue_for_person(person_id, &self.documents, &self.settings)
+            // Boxed: these futures nest deeply (a release build otherwise overflows the layout query).
+            let reissued = Box::pin(self.registry.reissue_for_person(person_id, &self.documents, &self.settings))
                 .await
                 .map_err(|e| e.to_string())?;
             tracing::info!(person = %person_id, reissued, "certificates after a name change");
@@ -72,11 +71,14 @@ impl Generator {
         let Some(training_id) = request.training_id else { return Ok(()) };
         match request.person_id {
             Some(person_id) => {
-                let outcome = self
-                    .registry
-                    .generate_certificate(&self.documents, &self.settings, training_id, person_id)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let outcome = Box::pin(self.registry.generate_certificate(
+                    &self.documents,
+                    &self.settings,
+                    training_id,
+                    person_id,
+                ))
+                .await
+                .map_err(|e| e.to_string())?;
                 tracing::info!(training = %training_id, person = %person_id, ?outcome, "certificate");
                 Ok(())
             }
