@@ -1,7 +1,7 @@
 // Staff CRM: trainings list (by phase or month), new/edit form (sessions, venue, trainers,
 // price, deadlines, visibility), training card (phases, seats, enrolled, waiting list,
-// cancelled, attendance, "Zapisz osoby", invited list, history), the person card's and the unit card's
-// "Szkolenia" tabs.
+// cancelled, attendance, "Zapisz osoby", invited list, certificates, history), the person card's
+// "Szkolenia" (with the person's certificates) and the unit card's "Szkolenia" tabs.
 import { useState } from 'preact/hooks';
 import { api, useApi, usePaged, withQuery } from '../api.js';
 import { fmtDate, fmtDateTime } from '../format.js';
