@@ -3,7 +3,7 @@
 //     on the card: four present — two new persons and the demo participant of unit A, one person
 //     of unit B — and one absent) → the card's "Zaświadczenia" fills in as the queued generation
 //     runs: one certificate per attendee, none for the absentee, each mailed; "Pobierz PDF" on
-//     the card downloads a PDF;
+//     the card downloads a PDF, "Pobierz ZIP" all four; "Wygeneruj ponownie" leaves four;
 // (a) the e-mail to a holder (read from the emulator's mail store) links the app: the link,
 //     opened in a browser that is not signed in (its origin rewritten to the site under test),
 //     answers with the PDF; the demo participant finds it under "Moje szkolenia" → "Moje
@@ -14,7 +14,8 @@
 //     dates) also when typed in lower case without dashes, and rejects a made-up code;
 // (d) staff correct a holder's name: with the record unchanged the API's 422 shows at the name;
 //     after the person's surname is changed, "Wystaw nową wersję" gives version 2 with the same
-//     number, the versions list shows both names and the verification page the new one.
+//     number, the versions list shows both names, the person card's "Szkolenia" lists version 2
+//     with its download, and the verification page shows the new name.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
@@ -233,6 +234,18 @@ describe('certificates', () => {
       assert.ok(isPdf(pdf.bytes), `a PDF from the card (${pdf.name})`);
       assert.equal(pdf.name, `${alicjaCert.number.replaceAll('/', '-')}.pdf`);
 
+      // Staff's "Pobierz ZIP": every certificate of the training.
+      const all = await downloaded(page, () => tab.getByTestId('certificates-zip').click());
+      assert.equal(zipEntries(all.bytes).length, 4, 'the staff ZIP holds the four certificates');
+
+      // "Wygeneruj ponownie" queues the training again: who has a certificate is skipped.
+      await tab.getByTestId('certificates-regenerate').click();
+      await page.getByTestId('toast').filter({ hasText: 'Zlecono generowanie zaświadczeń.' }).waitFor();
+      await new Promise((r) => setTimeout(r, 5000));
+      assert.equal(ok(await apiFetch(page, `/api/staff/trainings/${training.id}/certificates`), 'certificates again').length, 4, 'still four');
+      await tab.getByRole('button', { name: 'Odśwież' }).click();
+      await eventually(async () => (await progress.getAttribute('data-issued')) === '4' && (await rows.count()) === 4, { message: 'still four on the card' });
+
       Object.assign(shared, { training, title, day, people, byPerson });
     } catch (err) {
       await screenshot(page, 'certificates-failure').catch(() => {});
@@ -430,7 +443,17 @@ describe('certificates', () => {
       assert.ok(texts[0].includes(people.bogdan.name) && texts[1].includes(newName) && texts[1].includes('Błąd w nazwisku'), texts.join(' | '));
       await screenshot(page, 'certificates-correction');
 
+      // The person card's "Szkolenia" lists the person's certificate, in its current version.
+      await page.goto(`${env.base}/#/crm/persons/${people.bogdan.id}?tab=trainings`);
+      const own = page.getByTestId('person-certificates').locator(`tr[data-certificate="${cert.id}"]`);
+      await own.waitFor();
+      assert.equal((await own.getByTestId('certificate-version').textContent()).trim(), '2');
+      assert.ok((await own.getByTestId('certificate-training').textContent()).startsWith(shared.title));
+      const fromPerson = await downloaded(page, () => own.getByTestId('certificate-download').click());
+      assert.ok(isPdf(fromPerson.bytes), 'a PDF from the person card');
+
       // The download and the verification follow the current version.
+      await page.goto(`${env.base}/#/crm/trainings/${training.id}?tab=certificates`);
       const pdf = await downloaded(page, () => row.getByTestId('certificate-download').click());
       assert.ok(isPdf(pdf.bytes));
       await page.goto(`${env.base}/#/verify/${cert.code}`);
