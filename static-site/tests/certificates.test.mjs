@@ -12,10 +12,12 @@
 //     ZIP" gives a ZIP of exactly three PDFs;
 // (c) the public #/verify page (no login) confirms the real code (number, holder, training,
 //     dates) also when typed in lower case without dashes, and rejects a made-up code;
-// (d) staff correct a holder's name: with the record unchanged the API's 422 shows at the name;
-//     after the person's surname is changed, "Wystaw nową wersję" gives version 2 with the same
-//     number, the versions list shows both names, the person card's "Szkolenia" lists version 2
-//     with its download, and the verification page shows the new name.
+// (d) names changed after issue: a surname changed by staff re-issues the certificate by itself
+//     (version 2 on the card after "Odśwież"); "Korekta" with the record unchanged shows the
+//     API's 422 at the name; a surname changed by unit-admin A in the extranet (which re-issues
+//     nothing) → "Korekta" shows the new name → "Wystaw nową wersję" gives version 2 with the same
+//     number, the versions list shows both names and the reason, the person card's "Szkolenia"
+//     lists version 2 with its download, and the verification page shows the new name.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
@@ -397,9 +399,9 @@ describe('certificates', () => {
     }
   });
 
-  test("(d) staff correct a holder's name: version 2 with the same number", { timeout: 180_000 }, async () => {
+  test("(d) a holder's name changed after issue: version 2 with the same number", { timeout: 240_000 }, async () => {
     const { env, browser } = suite();
-    const { staff } = pickUsers(env.users);
+    const { staff, adminA } = pickUsers(env.users);
     assert.ok(shared.training, 'the training of the first step has certificates');
     const { people, byPerson, training } = shared;
     const cert = byPerson[people.bogdan.id];
@@ -411,17 +413,43 @@ describe('certificates', () => {
       const row = tab.locator(`tr[data-certificate="${cert.id}"]`);
       await row.waitFor();
 
-      // The person's record still has the name on the certificate: the API refuses.
+      // Staff change Alicja's surname: the certificates function re-issues her certificate.
+      const alicjaCert = byPerson[people.alicja.id];
+      const alicja = ok(await apiFetch(page, `/api/staff/persons/${people.alicja.id}`), 'person');
+      const alicjaLast = `Zamężna${cap(randomLetters(5))}`;
+      ok(await apiFetch(page, `/api/staff/persons/${people.alicja.id}`, { method: 'PATCH', body: { lastName: alicjaLast, version: alicja.version } }), 'rename by staff');
+      const alicjaRow = tab.locator(`tr[data-certificate="${alicjaCert.id}"]`);
+      await eventually(
+        async () => {
+          await tab.getByRole('button', { name: 'Odśwież' }).click();
+          await page.waitForTimeout(1000);
+          return (await alicjaRow.getByTestId('certificate-version').textContent()).trim() === '2';
+        },
+        { timeout: 120_000, interval: 500, message: "Alicja's certificate re-issued as version 2" },
+      );
+      assert.equal((await alicjaRow.getByTestId('certificate-holder').textContent()).trim(), `Alicja ${alicjaLast}`);
+      assert.equal((await alicjaRow.getByTestId('certificate-number').textContent()).trim(), alicjaCert.number, 'the same number');
+
+      // Bogdan's record still has the name on the certificate: the API refuses a correction.
       await row.getByTestId('certificate-correct').click();
       const form = tab.getByTestId('correction-form');
       await form.waitFor();
       await form.getByRole('button', { name: 'Wystaw nową wersję' }).click();
       await form.getByTestId('field-error').filter({ hasText: 'Imię i nazwisko się nie zmieniło.' }).waitFor();
 
-      // The surname is corrected on the record; the certificate follows as version 2.
-      const person = ok(await apiFetch(page, `/api/staff/persons/${people.bogdan.id}`), 'person');
+      // Unit-admin A corrects Bogdan's surname in the extranet, which re-issues nothing by itself;
+      // staff press "Korekta".
       const newLast = `Poprawiony${cap(randomLetters(5))}`;
-      ok(await apiFetch(page, `/api/staff/persons/${people.bogdan.id}`, { method: 'PATCH', body: { lastName: newLast, version: person.version } }), 'rename');
+      {
+        const admin = await openPage(browser);
+        try {
+          await login(admin.page, env.base, adminA);
+          const person = ok(await apiFetch(admin.page, `/api/extranet/persons/${people.bogdan.id}`), 'person in the extranet');
+          ok(await apiFetch(admin.page, `/api/extranet/persons/${people.bogdan.id}`, { method: 'PATCH', body: { lastName: newLast, version: person.version } }), 'rename by unit-admin A');
+        } finally {
+          await admin.context.close();
+        }
+      }
       const newName = `Bogdan ${newLast}`;
       await form.getByRole('button', { name: 'Anuluj' }).click();
       await row.getByTestId('certificate-correct').click();
