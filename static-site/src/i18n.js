@@ -8,6 +8,7 @@ import { templatesEn, templatesPl } from './i18n-templates.js';
 import { inboundEn, inboundPl } from './i18n-inbound.js';
 import { billingEn, billingPl } from './i18n-billing.js';
 import { mailingsEn, mailingsPl } from './i18n-mailings.js';
+import { certificatesEn, certificatesPl } from './i18n-certificates.js';
 
 const STORAGE_KEY = 'ewokiss.lang';
 export const LANGS = ['pl', 'en'];
@@ -684,6 +685,8 @@ dict.pl.mailings = mailingsPl;
 dict.en.mailings = mailingsEn;
 dict.pl.inbound = inboundPl;
 dict.en.inbound = inboundEn;
+dict.pl.certificates = certificatesPl;
+dict.en.certificates = certificatesEn;
 
 document.documentElement.lang = lang;
 
