@@ -23,6 +23,14 @@ use rust_decimal::Decimal;
 
 type Error = Box<dyn std::error::Error>;
 
+fn profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
+}
+
 fn certificate(training: TrainingId, unit: UnitId, i: usize, number: CertificateNumber) -> Certificate {
     let now = Utc::now();
     let day = ewokiss_domain::time::today();
@@ -72,7 +80,7 @@ async fn main() -> Result<(), Error> {
     let started = Instant::now();
     let pdfs: Vec<Vec<u8>> = certificates.iter().map(|c| render_certificate(c, &settings)).collect::<Result<_, _>>()?;
     let rendering = started.elapsed().as_secs_f64();
-    println!("| render to PDF, one core (release build) | {:.0} certificates/s |", count as f64 / rendering);
+    println!("| render to PDF, one core ({} build) | {:.0} certificates/s |", profile(), count as f64 / rendering);
     let size: usize = pdfs.iter().map(Vec::len).sum::<usize>() / count;
     println!("| PDF size | {:.1} KB each |", size as f64 / 1024.0);
 

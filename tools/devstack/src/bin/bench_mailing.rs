@@ -29,6 +29,14 @@ use serde_json::Value;
 
 type Error = Box<dyn std::error::Error>;
 
+fn profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
+}
+
 /// Rendering on one core: the default template for `count` recipients.
 fn rendering(count: usize) -> f64 {
     let draft = MailingInput {
@@ -154,7 +162,7 @@ async fn main() -> Result<(), Error> {
 
     println!("| mailing | figure |");
     println!("| --- | ---: |");
-    println!("| rendering (default template, one core, release build) | {:.0} messages/s |", rendering(20_000));
+    println!("| rendering (default template, one core, {} build) | {:.0} messages/s |", profile(), rendering(20_000));
 
     let sdk = aws_sdk_config().await;
     let table = Table::new(&sdk, &required_env("TABLE_NAME")?);
