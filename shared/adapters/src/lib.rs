@@ -7,10 +7,13 @@ pub mod app;
 pub mod auth;
 pub mod billing_app;
 pub mod config;
+pub mod document_app;
 #[cfg(feature = "s3")]
 pub mod documents;
 pub mod dynamo;
 pub mod export;
+#[cfg(feature = "pdf")]
+pub mod generated_documents;
 pub mod http;
 #[cfg(feature = "s3")]
 pub mod inbound_app;

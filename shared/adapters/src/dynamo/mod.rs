@@ -3,6 +3,7 @@
 
 pub mod contracts;
 mod counter;
+pub mod documents;
 pub mod inbound;
 pub mod mailings;
 pub mod numbering;
