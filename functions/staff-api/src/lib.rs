@@ -40,6 +40,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+mod documents;
 mod inbound;
 mod mailings;
 
@@ -126,6 +127,9 @@ async fn route(app: &App, request: &Request) -> Reply {
     let a = &actor;
     // Areas have routers of their own: one giant match makes one giant poll frame.
     match segments.as_slice() {
+        ["document-templates" | "documents", ..] | ["units" | "persons" | "settlements", _, "documents", ..] => {
+            return Box::pin(documents::routes(app, r, a, method, &segments, request)).await;
+        }
         ["mailings" | "suppressions", ..]
         | ["persons", _, "mailings" | "subscription"]
         | ["trainings", _, "mailings"] => {
@@ -716,7 +720,7 @@ pub struct ApiDoc;
 
 /// The whole API's document: the core and the areas documented in their own modules.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi().merge_from(mailings::MailingDoc::openapi())
+    ApiDoc::openapi().merge_from(mailings::MailingDoc::openapi()).merge_from(documents::DocumentDoc::openapi())
 }
 
 /// The OpenAPI document as committed in docs/ (pretty JSON).
