@@ -3,6 +3,7 @@
 mod access;
 mod auth;
 mod billing;
+mod documents;
 mod helpers;
 mod inbound;
 mod mailings;
