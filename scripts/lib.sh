@@ -308,6 +308,8 @@ start_ses_events() {
   start_bg ses-events "$LOG_DIR/ses-events.log" \
     bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$envfile" \
     "$CARGO_TARGET/debug/ses-events" --lambda "http://127.0.0.1:$lambda_port"
+}
+
 # start_inbound_relay ENVFILE LAMBDA_PORT: the S3 trigger of inbound-mail — every new object
 # under inbound/raw/ of the inbound bucket is handed to the function once (see
 # scripts/localstack/deliver_inbound.py, which also delivers a single .eml by hand)

@@ -73,8 +73,14 @@ impl TestApp {
                 &env("INBOUND_ADDRESS"),
                 None,
             ),
+            certificate_queue: ewokiss_adapters::queue::Queue::new(&sdk, &env("CERTIFICATE_QUEUE_URL")),
+            certificates: ewokiss_adapters::certificate_app::CertificateSettings::from_env().expect("APP_URL"),
         };
-        let extranet = app(&table);
+        let extranet = extranet_api::App {
+            http: app(&table),
+            documents: ewokiss_adapters::documents::Documents::new(&sdk, &env("DOCUMENTS_BUCKET")),
+            certificates: ewokiss_adapters::certificate_app::CertificateSettings::from_env().expect("APP_URL"),
+        };
         let cognito = Cognito {
             endpoint: env("AWS_ENDPOINT_URL"),
             pool_id: env("COGNITO_USER_POOL_ID"),

@@ -87,6 +87,7 @@ async fn each_outbox_entry_becomes_one_personal_email_even_when_delivered_twice(
         table: app.table.clone(),
         mailer: Mailer::new(&sdk, "e-WOKiSS <szkolenia@wokiss.pl>".into(), None),
         copy_unit_admin: true,
+        certificates: ewokiss_adapters::links::CertificateSettings::from_env().unwrap(),
     };
     let response = handle(&notifier, sqs_event(&pending)).await;
     assert!(response.batch_item_failures.is_empty());
@@ -147,6 +148,7 @@ async fn a_malformed_message_is_reported_as_failed_for_the_dead_letter_queue() {
         table: app.table.clone(),
         mailer: Mailer::new(&sdk, "szkolenia@wokiss.pl".into(), None),
         copy_unit_admin: true,
+        certificates: ewokiss_adapters::links::CertificateSettings::from_env().unwrap(),
     };
     let mut event = SqsEvent::default();
     let mut message = SqsMessage::default();

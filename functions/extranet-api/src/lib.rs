@@ -3,6 +3,7 @@
 //! the same table the staff CRM reads — there is no import step.
 
 use ewokiss_adapters::app::{self, LeaveInput, MoveInput, PersonView, Registry, UnitView};
+use ewokiss_adapters::certificate_app::{self, CertificateSettings};
 use ewokiss_adapters::dynamo::registry::ChildUnit;
 use ewokiss_adapters::dynamo::Page;
 use ewokiss_adapters::export;
@@ -24,7 +25,27 @@ use utoipa::{OpenApi, ToSchema};
 
 pub const BASE: &str = "/api/extranet";
 
-pub use ewokiss_adapters::app::HttpApp as App;
+/// What the function holds from cold start on.
+pub struct App {
+    pub http: ewokiss_adapters::app::HttpApp,
+    /// Certificates' PDFs and ZIPs.
+    pub documents: ewokiss_adapters::documents::Documents,
+    pub certificates: CertificateSettings,
+}
+
+impl App {
+    pub async fn from_env() -> Result<Self, ewokiss_adapters::config::MissingVariable> {
+        let config = ewokiss_adapters::config::HttpConfig::from_env()?;
+        let bucket = ewokiss_adapters::config::required_env("DOCUMENTS_BUCKET")?;
+        let certificates = CertificateSettings::from_env()?;
+        let sdk = ewokiss_adapters::config::aws_sdk_config().await;
+        Ok(Self {
+            http: ewokiss_adapters::app::HttpApp::new(&sdk, config),
+            documents: ewokiss_adapters::documents::Documents::new(&sdk, &bucket),
+            certificates,
+        })
+    }
+}
 
 type Reply = Result<Response<Body>, ApiError>;
 
@@ -48,11 +69,14 @@ async fn route(app: &App, request: &Request) -> Reply {
             serde_json::from_slice::<UnsubscribeInput>(request.body().as_ref()).ok().and_then(|input| input.token)
         });
         let token = token.ok_or_else(|| ApiError::BadRequest(vec![FieldError::required("token")]))?;
-        return ok(&app.registry.unsubscribe(&app.links, &token).await?);
+        return ok(&app.http.registry.unsubscribe(&app.http.links, &token).await?);
+    }
+    if let ["public", "certificates", ..] = segments.as_slice() {
+        return Box::pin(public_certificates(app, method, &segments, request)).await;
     }
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
-    let actor = app.verifier.actor(authorization).await?;
-    let r = &app.registry;
+    let actor = app.http.verifier.actor(authorization).await?;
+    let r = &app.http.registry;
     let a = &actor;
     match (method, segments.as_slice()) {
         (Method::GET, ["me"]) => me(r, a).await,
@@ -125,13 +149,49 @@ async fn route(app: &App, request: &Request) -> Reply {
             let unit = a.unit_id.ok_or(ApiError::Forbidden)?;
             ok(&r.unit_settlements(a, unit).await?)
         }
+        (Method::GET, ["certificates"]) => {
+            let person = query_param(request, "personId").map(|raw| app::person_id(&raw)).transpose()?;
+            let training = query_param(request, "trainingId").map(|raw| training_app::training_id(&raw)).transpose()?;
+            ok(&Box::pin(r.certificates(a, person, training)).await?)
+        }
+        (Method::GET, ["certificates", id, "download"]) => {
+            ok(&Box::pin(r.certificate_download(a, certificate_app::certificate_id(id)?, &app.documents)).await?)
+        }
+        (Method::GET, ["trainings", id, "certificates.zip"]) => {
+            admin_only(a)?;
+            ok(&Box::pin(r.certificates_zip(a, training_app::training_id(id)?, &app.documents)).await?)
+        }
         (Method::GET, ["units", id, "tasks"]) => ok(&r.unit_shared_tasks(a, app::unit_id(id)?).await?),
         (Method::GET, ["settlements", id]) => {
             admin_only(a)?;
             ok(&r.settlement(a, ewokiss_adapters::billing_app::settlement_id(id)?).await?)
         }
-        (_, ["me" | "persons" | "trainings" | "enrolments" | "enrolments.csv" | "settlements" | "units", ..]) => {
-            Err(ApiError::MethodNotAllowed)
+        (
+            _,
+            ["me" | "persons" | "trainings" | "enrolments" | "enrolments.csv" | "settlements" | "units" | "certificates", ..],
+        ) => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// Certificates without logging in: the verification page (by code) and the e-mailed link
+/// (a signed token), which answers with a redirect to a fresh 5-minute download.
+async fn public_certificates(app: &App, method: Method, segments: &[&str], request: &Request) -> Reply {
+    let r = &app.http.registry;
+    match (method, segments) {
+        (Method::GET, ["public", "certificates", "verify", code]) => {
+            ok(&r.verify_certificate(&http::decode_segment(code)).await?)
+        }
+        (Method::GET, ["public", "certificates", "download"]) => {
+            let token = query_param(request, "token")
+                .ok_or_else(|| ApiError::BadRequest(vec![FieldError::required("token")]))?;
+            let link = r.certificate_by_token(&token, &app.documents, &app.certificates).await?;
+            Ok(Response::builder()
+                .status(302)
+                .header("location", link.url)
+                .header("cache-control", "no-store")
+                .body(Body::Empty)
+                .expect("a redirect is a valid response"))
         }
         _ => Err(ApiError::NotFound),
     }
@@ -251,6 +311,21 @@ mod documented {
     #[utoipa::path(post, path = "/api/extranet/public/unsubscribe", params(("token" = Option<String>, Query)), request_body = UnsubscribeInput, security(),
         responses((status = 200, body = ewokiss_adapters::mailing_app::UnsubscribeResult, description = "no login: the signed token names the person"), (status = 400, body = ErrorBody, description = "invalid or expired link")))]
     pub fn unsubscribe() {}
+    #[utoipa::path(get, path = "/api/extranet/certificates", params(("personId" = Option<String>, Query), ("trainingId" = Option<String>, Query)),
+        responses((status = 200, body = Vec<ewokiss_adapters::dynamo::certificates::StoredCertificate>, description = "a participant's own; an administrator's unit tree's persons' (by person or training)")))]
+    pub fn certificates() {}
+    #[utoipa::path(get, path = "/api/extranet/certificates/{id}/download", params(("id" = String, Path)),
+        responses((status = 200, body = ewokiss_adapters::certificate_app::CertificateLink, description = "a 5-minute link to the PDF"), (status = 404, body = ErrorBody, description = "also for someone else's certificate")))]
+    pub fn certificate_download() {}
+    #[utoipa::path(get, path = "/api/extranet/trainings/{id}/certificates.zip", params(("id" = String, Path)),
+        responses((status = 200, body = ewokiss_adapters::certificate_app::CertificateLink, description = "a 5-minute link to one ZIP of the unit's certificates of the training"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    pub fn certificates_zip() {}
+    #[utoipa::path(get, path = "/api/extranet/public/certificates/verify/{code}", params(("code" = String, Path)), security(),
+        responses((status = 200, body = ewokiss_domain::documents::certificate::VerificationView, description = "number, holder and training only"), (status = 404, body = ErrorBody)))]
+    pub fn verify_certificate() {}
+    #[utoipa::path(get, path = "/api/extranet/public/certificates/download", params(("token" = String, Query)), security(),
+        responses((status = 302, description = "to a fresh 5-minute download of the PDF"), (status = 400, body = ErrorBody, description = "tampered or expired link")))]
+    pub fn certificate_by_link() {}
 }
 
 #[derive(OpenApi)]
@@ -258,7 +333,9 @@ mod documented {
     info(title = "e-WOKiSS extranet API", description = "For unit administrators (own unit and sub-units) and participants (own record)."),
     paths(me, persons, documented::create_person, documented::get_person, documented::edit_person, documented::leave, documented::move_person, documented::employments,
         documented::offers, documented::offer, documented::enrol, documented::cancel_enrolment, documented::substitute, documented::enrolments, documented::enrolments_csv,
-        documented::settlements, documented::settlement, documented::unit_tasks, documented::unsubscribe),
+        documented::settlements, documented::settlement, documented::unit_tasks, documented::unsubscribe,
+        documented::certificates, documented::certificate_download, documented::certificates_zip,
+        documented::verify_certificate, documented::certificate_by_link),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

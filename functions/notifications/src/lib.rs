@@ -7,7 +7,8 @@
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use chrono::{Duration, Utc};
 use ewokiss_adapters::dynamo::registry as people;
-use ewokiss_adapters::dynamo::{outbox, trainings, StoreError, Table};
+use ewokiss_adapters::dynamo::{certificates, outbox, trainings, StoreError, Table};
+use ewokiss_adapters::links::CertificateSettings;
 use ewokiss_adapters::mail::{MailError, Mailer};
 use ewokiss_adapters::template_app;
 use ewokiss_domain::enrolment::EnrolmentStatus;
@@ -15,7 +16,8 @@ use ewokiss_domain::history::{ContactEvent, EventKind, ObjectKind, ObjectRef};
 use ewokiss_domain::ids::EventId;
 use ewokiss_domain::notification::{Notification, NotificationKind};
 use ewokiss_domain::templates::{
-    ByContext, EnrolmentContext, NotificationContext, PersonContext, RenderedMessage, TrainingContext,
+    ByContext, CertificateLinkContext, EnrolmentContext, NotificationContext, PersonContext, RenderedMessage,
+    TrainingContext,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -28,6 +30,8 @@ pub struct Notifier {
     pub mailer: Mailer,
     /// Also send the administrator who acted for someone else a copy (NOTIFY_UNIT_ADMIN).
     pub copy_unit_admin: bool,
+    /// Signs the certificate links of `certificate_issued` e-mails (APP_URL, LINK_SIGNING_SECRET).
+    pub certificates: CertificateSettings,
 }
 
 /// The SQS message body: which outbox entry to send.
@@ -113,6 +117,7 @@ impl Notifier {
             },
             enrolment: EnrolmentContext { waitlist_position },
             by: ByContext { name: notification.by.name.clone() },
+            certificate: self.certificate_values(&notification).await?,
             ..Default::default()
         };
         let (template, _) = template_app::template_in_force(&self.table, notification.kind).await?;
@@ -161,6 +166,14 @@ impl Notifier {
         };
         outbox::mark_sent(&self.table, id, &message_id, &event).await?;
         Ok(Outcome::Sent(message_id))
+    }
+
+    /// The number and the long-lived link of a certificate e-mail (empty for other kinds).
+    async fn certificate_values(&self, notification: &Notification) -> Result<CertificateLinkContext, StoreError> {
+        let Some(id) = notification.certificate_id else { return Ok(CertificateLinkContext::default()) };
+        let number =
+            certificates::get(&self.table, id).await?.map(|c| c.certificate.number.to_string()).unwrap_or_default();
+        Ok(CertificateLinkContext { number, link: self.certificates.download_link(id) })
     }
 
     /// The place on the waiting list (1 = next in line) for a "waitlisted" message.

@@ -2,6 +2,7 @@
 
 use ewokiss_adapters::config::{aws_sdk_config, init_tracing, required_env};
 use ewokiss_adapters::dynamo::Table;
+use ewokiss_adapters::links::CertificateSettings;
 use ewokiss_adapters::mail::Mailer;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use notifications::{handle, Notifier};
@@ -19,6 +20,7 @@ async fn main() -> Result<(), Error> {
         table: Table::new(&sdk, &table_name),
         mailer: Mailer::new(&sdk, from, configuration_set),
         copy_unit_admin,
+        certificates: CertificateSettings::from_env()?,
     };
     run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::sqs::SqsEvent>| async move {
         Ok::<_, Error>(handle(notifier, event.payload).await)

@@ -40,6 +40,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+mod certificates;
 mod documents;
 mod inbound;
 mod mailings;
@@ -59,6 +60,9 @@ pub struct App {
     pub mailing: MailingSettings,
     /// Received mail: attachments' bucket and the mailer of replies.
     pub inbox: ewokiss_adapters::inbound_app::Inbox,
+    /// Completed trainings' certificates are generated through this queue.
+    pub certificate_queue: Queue,
+    pub certificates: ewokiss_adapters::certificate_app::CertificateSettings,
 }
 
 impl App {
@@ -69,6 +73,7 @@ impl App {
         bucket: &str,
         mailing: MailingSettings,
         inbox: ewokiss_adapters::inbound_app::Inbox,
+        certificates: ewokiss_adapters::certificate_app::CertificateSettings,
     ) -> Self {
         Self {
             http: HttpApp::new(sdk, config),
@@ -78,6 +83,8 @@ impl App {
             mailing_queue: Queue::new(sdk, queues.mailing),
             mailing,
             inbox,
+            certificate_queue: Queue::new(sdk, queues.certificates),
+            certificates,
         }
     }
 
@@ -93,8 +100,10 @@ impl App {
         let sdk = aws_sdk_config().await;
         let inbox =
             ewokiss_adapters::inbound_app::Inbox::new(&sdk, &inbound_bucket, &inbound_address, configuration_set);
-        let queues = Queues { billing: &billing, mailing: &mailing };
-        Ok(Self::new(&sdk, config, queues, &bucket, settings, inbox))
+        let certificate_queue = required_env("CERTIFICATE_QUEUE_URL")?;
+        let certificates = ewokiss_adapters::certificate_app::CertificateSettings::from_env()?;
+        let queues = Queues { billing: &billing, mailing: &mailing, certificates: &certificate_queue };
+        Ok(Self::new(&sdk, config, queues, &bucket, settings, inbox, certificates))
     }
 }
 
@@ -102,6 +111,7 @@ impl App {
 pub struct Queues<'a> {
     pub billing: &'a str,
     pub mailing: &'a str,
+    pub certificates: &'a str,
 }
 
 type Reply = Result<Response<Body>, ApiError>;
@@ -127,6 +137,9 @@ async fn route(app: &App, request: &Request) -> Reply {
     let a = &actor;
     // Areas have routers of their own: one giant match makes one giant poll frame.
     match segments.as_slice() {
+        ["certificates", ..] | ["trainings" | "persons", _, "certificates" | "certificates.zip"] => {
+            return Box::pin(certificates::routes(app, r, a, method, &segments, request)).await;
+        }
         ["document-templates" | "documents", ..] | ["units" | "persons" | "settlements", _, "documents", ..] => {
             return Box::pin(documents::routes(app, r, a, method, &segments, request)).await;
         }
@@ -136,7 +149,7 @@ async fn route(app: &App, request: &Request) -> Reply {
             return Box::pin(mailings::routes(app, r, a, method, &segments, request)).await;
         }
         ["training-kinds" | "notification-templates" | "venues" | "trainings" | "invited", ..] => {
-            return Box::pin(training_routes(r, a, method, &segments, request)).await;
+            return Box::pin(training_routes(app, r, a, method, &segments, request)).await;
         }
         ["contracts" | "billing" | "settlements" | "exports" | "payments", ..] | ["units", _, "settlements"] => {
             return Box::pin(billing_routes(app, r, a, method, &segments, request)).await;
@@ -204,7 +217,14 @@ async fn route(app: &App, request: &Request) -> Reply {
     }
 }
 
-async fn training_routes(r: &Registry, a: &Actor, method: Method, segments: &[&str], request: &Request) -> Reply {
+async fn training_routes(
+    app: &App,
+    r: &Registry,
+    a: &Actor,
+    method: Method,
+    segments: &[&str],
+    request: &Request,
+) -> Reply {
     match (method, segments) {
         (Method::GET, ["training-kinds"]) => ok(&r.training_kinds()),
         (Method::GET, ["notification-templates"]) => ok(&r.notification_templates(a).await?),
@@ -227,7 +247,15 @@ async fn training_routes(r: &Registry, a: &Actor, method: Method, segments: &[&s
             ok(&r.update_training(a, training_app::training_id(id)?, parse_body(request)?).await?)
         }
         (Method::POST, ["trainings", id, "phase"]) => {
-            ok(&r.change_phase(a, training_app::training_id(id)?, parse_body(request)?).await?)
+            let training = Box::pin(r.change_phase(a, training_app::training_id(id)?, parse_body(request)?)).await?;
+            if training.phase == Phase::Completed {
+                // Attendance is final: the certificates follow. A failed hand-over is not the phase
+                // change's failure; staff can queue them again from the training card.
+                if let Err(error) = certificates::queue_generation(app, training.id).await {
+                    tracing::error!(training = %training.id, ?error, "certificate generation not queued");
+                }
+            }
+            ok(&training)
         }
         (Method::GET, ["trainings", id, "invited"]) => ok(&r.invited_units(a, training_app::training_id(id)?).await?),
         (Method::POST, ["invited", "preview"]) => {
@@ -720,7 +748,10 @@ pub struct ApiDoc;
 
 /// The whole API's document: the core and the areas documented in their own modules.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi().merge_from(mailings::MailingDoc::openapi()).merge_from(documents::DocumentDoc::openapi())
+    ApiDoc::openapi()
+        .merge_from(mailings::MailingDoc::openapi())
+        .merge_from(certificates::CertificateDoc::openapi())
+        .merge_from(documents::DocumentDoc::openapi())
 }
 
 /// The OpenAPI document as committed in docs/ (pretty JSON).

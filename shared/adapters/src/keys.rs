@@ -3,12 +3,13 @@
 //! lists which access pattern reads which key.
 
 use ewokiss_domain::contract::Contract;
+use ewokiss_domain::documents::certificate::Certificate;
 use ewokiss_domain::documents::generated::GeneratedDocument;
 use ewokiss_domain::enrolment::{Enrolment, EnrolmentStatus};
 use ewokiss_domain::history::ObjectKind;
 use ewokiss_domain::ids::{
-    ContractId, DocumentId, ExportBatchId, InboundMailId, MailingId, PersonId, SettlementId, TaskId, TrainingId,
-    UnitId, VenueId,
+    CertificateId, ContractId, DocumentId, EnrolmentId, ExportBatchId, InboundMailId, MailingId, PersonId,
+    SettlementId, TaskId, TrainingId, UnitId, VenueId,
 };
 use ewokiss_domain::inbound::InboundMail;
 use ewokiss_domain::mailing::recipient::Recipient;
@@ -604,6 +605,59 @@ pub fn suppressed_in_list(normalized_email: &str) -> IndexKey {
 /// A person's unsubscription from newsletters and invitations.
 pub fn unsubscribed(person_id: PersonId) -> Key {
     Key::new(person(person_id).pk, "UNSUBSCRIBED")
+}
+
+// ---- certificates --------------------------------------------------------------------------
+
+/// The current version of a certificate (its PDF versions are in its partition too).
+pub fn certificate(id: CertificateId) -> Key {
+    Key::new(format!("CERTIFICATE#{id}"), "CERTIFICATE")
+}
+
+/// Every version, kept: `VERSION#0001`, `VERSION#0002`, …
+pub fn certificate_version(id: CertificateId, version: u32) -> Key {
+    Key::new(certificate(id).pk, format!("VERSION#{version:04}"))
+}
+
+pub const CERTIFICATE_VERSION_PREFIX: &str = "VERSION#";
+
+/// GSI1: the certificates of a training, by holder.
+pub fn certificate_of_training(certificate: &Certificate) -> IndexKey {
+    IndexKey {
+        pk: training_certificates_partition(certificate.training_id),
+        sk: format!("{}#{}", search::fold(&certificate.holder_name), certificate.id),
+    }
+}
+
+pub fn training_certificates_partition(training_id: TrainingId) -> String {
+    format!("CERTS_OF_TRAINING#{training_id}")
+}
+
+/// GSI2: a person's certificates, oldest first.
+pub fn certificate_of_person(certificate: &Certificate) -> IndexKey {
+    IndexKey {
+        pk: person_certificates_partition(certificate.person_id),
+        sk: format!("{}#{}", certificate.first_issued_at.to_rfc3339(), certificate.id),
+    }
+}
+
+pub fn person_certificates_partition(person_id: PersonId) -> String {
+    format!("CERTS_OF_PERSON#{person_id}")
+}
+
+/// One certificate per enrolment: the claim created with it.
+pub fn certificate_claim(enrolment_id: EnrolmentId) -> Key {
+    Key::new(format!("CERT_OF#{enrolment_id}"), "CERT_OF")
+}
+
+/// The public verification code's lookup.
+pub fn certificate_code(code: &str) -> Key {
+    Key::new(format!("CERT_CODE#{code}"), "CERT_CODE")
+}
+
+/// Which certificate holds a number (numbers are unique).
+pub fn certificate_number(number: &str) -> Key {
+    Key::new(format!("CERT_NO#{number}"), "CERT_NO")
 }
 
 #[cfg(test)]

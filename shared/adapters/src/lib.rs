@@ -6,6 +6,10 @@ pub mod accounting_app;
 pub mod app;
 pub mod auth;
 pub mod billing_app;
+#[cfg(feature = "certificates")]
+pub mod certificate_app;
+#[cfg(feature = "pdf")]
+pub mod certificate_issue;
 pub mod config;
 pub mod document_app;
 #[cfg(feature = "s3")]
@@ -25,3 +29,5 @@ pub mod mailing_app;
 pub mod queue;
 pub mod template_app;
 pub mod training_app;
+#[cfg(feature = "certificates")]
+pub mod zip;

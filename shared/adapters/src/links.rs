@@ -85,6 +85,39 @@ impl LinkSigner {
     }
 }
 
+/// How long an e-mailed certificate link works: the customer wants certificates downloadable
+/// "at any time"; the link is exchanged for a fresh 5-minute presigned URL on each use.
+const LINK_YEARS: i64 = 10;
+
+#[derive(Debug, Clone)]
+pub struct CertificateSettings {
+    /// The web app's public address (APP_URL): verification page and download links.
+    pub app_url: String,
+    /// LINK_SIGNING_SECRET.
+    pub secret: Vec<u8>,
+}
+
+impl CertificateSettings {
+    pub fn from_env() -> Result<Self, crate::config::MissingVariable> {
+        Ok(Self {
+            app_url: crate::config::required_env("APP_URL")?.trim_end_matches('/').to_owned(),
+            secret: crate::config::required_env("LINK_SIGNING_SECRET")?.into_bytes(),
+        })
+    }
+
+    pub fn verify_url(&self, code: &ewokiss_domain::documents::certificate::VerificationCode) -> String {
+        format!("{}/#/verify/{code}", self.app_url)
+    }
+
+    /// The e-mailed link: the app checks the token and answers with a fresh presigned URL.
+    pub fn download_link(&self, id: ewokiss_domain::ids::CertificateId) -> String {
+        let expires = Utc::now() + chrono::Duration::days(366 * LINK_YEARS);
+        let token = ewokiss_domain::documents::link::sign(&self.secret, id, expires)
+            .expect("an HMAC key of any length is accepted");
+        format!("{}/api/extranet/public/certificates/download?token={token}", self.app_url)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::history::UserRef;
-use crate::ids::{EnrolmentId, PersonId, TrainingId};
+use crate::ids::{CertificateId, EnrolmentId, PersonId, TrainingId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -21,10 +21,12 @@ pub enum NotificationKind {
     Substituted,
     TrainingCancelled,
     Reminder,
+    /// A certificate of attendance was issued (or corrected): the link to download it.
+    CertificateIssued,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 7] = [
+    pub const ALL: [NotificationKind; 8] = [
         Self::Enrolled,
         Self::Waitlisted,
         Self::Promoted,
@@ -32,6 +34,7 @@ impl NotificationKind {
         Self::Substituted,
         Self::TrainingCancelled,
         Self::Reminder,
+        Self::CertificateIssued,
     ];
 
     pub fn code(self) -> &'static str {
@@ -43,6 +46,7 @@ impl NotificationKind {
             Self::Substituted => "substituted",
             Self::TrainingCancelled => "training_cancelled",
             Self::Reminder => "reminder",
+            Self::CertificateIssued => "certificate_issued",
         }
     }
 }
@@ -90,6 +94,9 @@ pub struct Notification {
     /// configured to copy administrators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_to: Option<String>,
+    /// For `certificate_issued`: which certificate the e-mail links to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<CertificateId>,
 }
 
 impl Notification {
@@ -116,6 +123,7 @@ impl Notification {
             message_id: None,
             error: None,
             copy_to: None,
+            certificate_id: None,
         }
     }
 

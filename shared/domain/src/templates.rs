@@ -55,6 +55,16 @@ pub const PLACEHOLDERS: &[Placeholder] = &[
     Placeholder { name: "enrolment.waitlist_position", description_pl: "numer na liście rezerwowej", sample: "3" },
     Placeholder { name: "by.name", description_pl: "kto dokonał zmiany", sample: "Joanna Kórnicka" },
     Placeholder { name: "association.name", description_pl: "nazwa stowarzyszenia", sample: ASSOCIATION },
+    Placeholder {
+        name: "certificate.number",
+        description_pl: "numer zaświadczenia (e-mail z zaświadczeniem)",
+        sample: "ZAS/000123/2026",
+    },
+    Placeholder {
+        name: "certificate.link",
+        description_pl: "link do pobrania zaświadczenia (działa latami)",
+        sample: "https://e.wokiss.pl/api/extranet/public/certificates/download?token=przyklad",
+    },
 ];
 
 pub const ASSOCIATION: &str = "Wielkopolski Ośrodek Kształcenia i Studiów Samorządowych";
@@ -67,6 +77,13 @@ pub struct NotificationContext {
     pub enrolment: EnrolmentContext,
     pub by: ByContext,
     pub association: AssociationContext,
+    pub certificate: CertificateLinkContext,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CertificateLinkContext {
+    pub number: String,
+    pub link: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -118,6 +135,10 @@ impl NotificationContext {
             enrolment: EnrolmentContext { waitlist_position: sample("enrolment.waitlist_position") },
             by: ByContext { name: sample("by.name") },
             association: AssociationContext::default(),
+            certificate: CertificateLinkContext {
+                number: sample("certificate.number"),
+                link: sample("certificate.link"),
+            },
         }
     }
 }
@@ -269,12 +290,19 @@ pub fn default_template(kind: NotificationKind) -> MessageTemplate {
             "Przypomnienie: {{ training.title }}",
             "przypominamy o szkoleniu <b>{{ training.title }}</b>.",
         ),
+        NotificationKind::CertificateIssued => (
+            "Zaświadczenie: {{ training.title }}",
+            "dziękujemy za udział w szkoleniu <b>{{ training.title }}</b>. Zaświadczenie nr {{ certificate.number }} można pobrać w dowolnej chwili: <a href=\"{{ certificate.link }}\">pobierz zaświadczenie (PDF)</a>. Jest też dostępne w e-WOKiSS, w zakładce „Moje szkolenia”.",
+        ),
     };
     let details = "Termin: {{ training.dates }}<br>Miejsce: {{ training.venue }}";
     let html_body = format!(
         "<p>Dzień dobry {{{{ person.first_name }}}} {{{{ person.last_name }}}},</p><p>{lead}</p><p>{details}</p>"
     );
-    let plain_lead = lead.replace("<b>", "").replace("</b>", "");
+    let plain_lead = lead
+        .replace("<b>", "")
+        .replace("</b>", "")
+        .replace("<a href=\"{{ certificate.link }}\">pobierz zaświadczenie (PDF)</a>", "{{ certificate.link }}");
     let text = format!(
         "Dzień dobry {{{{ person.first_name }}}} {{{{ person.last_name }}}},\n\n{plain_lead}\n\nTermin: {{{{ training.dates }}}}\nMiejsce: {{{{ training.venue }}}}{FOOTER_TEXT}"
     );
@@ -285,7 +313,7 @@ pub fn default_template(kind: NotificationKind) -> MessageTemplate {
 mod tests {
     use super::*;
 
-    const ALL: [NotificationKind; 7] = [
+    const ALL: [NotificationKind; 8] = [
         NotificationKind::Enrolled,
         NotificationKind::Waitlisted,
         NotificationKind::Promoted,
@@ -293,6 +321,7 @@ mod tests {
         NotificationKind::Substituted,
         NotificationKind::TrainingCancelled,
         NotificationKind::Reminder,
+        NotificationKind::CertificateIssued,
     ];
 
     #[test]

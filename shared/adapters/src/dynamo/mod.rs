@@ -1,6 +1,7 @@
 //! DynamoDB: the single table behind every repository. Items are `{PK, SK, [GSI keys], type,
 //! data}` where `data` is the domain entity serialised by serde; keys come from `crate::keys`.
 
+pub mod certificates;
 pub mod contracts;
 mod counter;
 pub mod documents;

@@ -51,7 +51,7 @@ fn enrolment_item(enrolment: &Enrolment, training: &Training) -> super::Item {
     item
 }
 
-fn outbox_item(notification: &Notification) -> super::Item {
+pub(crate) fn outbox_item(notification: &Notification) -> super::Item {
     item(&keys::outbox(notification.id), Some(&keys::outbox_pending(notification)), None, "outbox", notification)
 }
 
