@@ -9,6 +9,7 @@ import { documentsEn, documentsPl } from './i18n-documents.js';
 import { inboundEn, inboundPl } from './i18n-inbound.js';
 import { billingEn, billingPl } from './i18n-billing.js';
 import { mailingsEn, mailingsPl } from './i18n-mailings.js';
+import { certificatesEn, certificatesPl } from './i18n-certificates.js';
 
 const STORAGE_KEY = 'ewokiss.lang';
 export const LANGS = ['pl', 'en'];
@@ -689,6 +690,8 @@ dict.pl.mailings = mailingsPl;
 dict.en.mailings = mailingsEn;
 dict.pl.inbound = inboundPl;
 dict.en.inbound = inboundEn;
+dict.pl.certificates = certificatesPl;
+dict.en.certificates = certificatesEn;
 
 document.documentElement.lang = lang;
 

@@ -20,6 +20,8 @@ import { UnitCard, UnitNew, UnitsList } from './staff/units.jsx';
 import { BillingRunPage, ContractCard, ContractNew, ContractsList, DocumentCard, DocumentsPage, ExportsPage, TrainingSettlePage } from './staff/billing.jsx';
 import { ExtSettlementPage, ExtSettlementsPage } from './ext/billing.jsx';
 import { UnsubscribePage } from './ext/unsubscribe.jsx';
+import { VerifyPage } from './ext/verify.jsx';
+import { UnitCertificatesPage } from './ext/certificates.jsx';
 import { InboundList, InboundMessage } from './staff/inbound.jsx';
 import { clearToasts, ErrorView, Loading, TextField, Toasts } from './ui.jsx';
 
@@ -169,6 +171,7 @@ function Header({ user, me, path }) {
     items.push(['/ext/trainings', t('training.nav'), path.startsWith('/ext/trainings')]);
     items.push(['/ext/enrolments', t('training.enrolmentsTitle'), path === '/ext/enrolments']);
     items.push(['/ext/settlements', t('billing.nav'), path.startsWith('/ext/settlements')]);
+    items.push(['/ext/certificates', t('certificates.nav'), path === '/ext/certificates']);
     if (me && me.person) items.push(['/ext/me', t('nav.myData'), path === '/ext/me']);
   } else if (user.isParticipant) {
     items.push(['/ext/trainings', t('training.nav'), path.startsWith('/ext/trainings')]);
@@ -273,6 +276,7 @@ function ExtRoutes({ route, user, me }) {
   if ((m = match('/ext/persons/:id', path))) return <ExtPersonPage key={m.id} me={data} id={m.id} />;
   if (path === '/ext/settlements') return <ExtSettlementsPage />;
   if ((m = match('/ext/settlements/:id', path))) return <ExtSettlementPage key={m.id} id={m.id} />;
+  if (path === '/ext/certificates') return <UnitCertificatesPage query={query} />;
   return <ErrorView error={notFound} />;
 }
 
@@ -316,8 +320,9 @@ function App() {
   const session = useSession();
   const route = useRoute();
   const user = session ? currentUser() : null;
-  // Pages reached from e-mails without signing in.
-  const isPublic = route.path === '/unsubscribe';
+  // Pages reached from e-mails (and a certificate's QR code) without signing in.
+  const verify = route.path === '/verify' ? {} : match('/verify/:code', route.path);
+  const isPublic = route.path === '/unsubscribe' || !!verify;
   useEffect(() => {
     if (!user && !isPublic && route.path !== '/login') {
       if (route.full && route.full !== '/' && route.full !== '/login') sessionStorage.setItem(RETURN_KEY, route.full);
@@ -326,7 +331,7 @@ function App() {
   }, [user, route.path]);
   return (
     <>
-      {isPublic ? <UnsubscribePage key={route.full} query={route.query} header={<PublicHeader />} /> : user ? <Shell key={user.sub || user.email} user={user} route={route} /> : <LoginPage />}
+      {verify ? <VerifyPage code={verify.code} header={<PublicHeader />} /> : isPublic ? <UnsubscribePage key={route.full} query={route.query} header={<PublicHeader />} /> : user ? <Shell key={user.sub || user.email} user={user} route={route} /> : <LoginPage />}
       <Toasts />
     </>
   );

@@ -21,13 +21,17 @@ pub struct Generator {
     pub settings: CertificateSettings,
 }
 
-/// A queue message: a whole training, or one attendee of it.
+/// A queue message: a whole training, or one attendee of it; or a person whose name changed
+/// (their certificates get new versions).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateRequest {
-    pub training_id: TrainingId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_id: Option<TrainingId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person_id: Option<PersonId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_person_id: Option<PersonId>,
 }
 
 pub async fn handle(generator: &Generator, event: SqsEvent) -> SqsBatchResponse {
@@ -35,7 +39,7 @@ pub async fn handle(generator: &Generator, event: SqsEvent) -> SqsBatchResponse 
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
         let result = match serde_json::from_str::<CertificateRequest>(record.body.as_deref().unwrap_or_default()) {
-            Ok(request) => generator.process(&request).await,
+            Ok(request) => Box::pin(generator.process(&request)).await,
             // A malformed message never becomes valid: logged and dropped, not retried forever.
             Err(error) => {
                 tracing::error!(message = %id, %error, "not a certificate request; dropped");
@@ -56,20 +60,32 @@ pub async fn handle(generator: &Generator, event: SqsEvent) -> SqsBatchResponse 
 
 impl Generator {
     pub async fn process(&self, request: &CertificateRequest) -> Result<(), String> {
+        if let Some(person_id) = request.renamed_person_id {
+            // Boxed: these futures nest deeply (a release build otherwise overflows the layout query).
+            let reissued = Box::pin(self.registry.reissue_for_person(person_id, &self.documents, &self.settings))
+                .await
+                .map_err(|e| e.to_string())?;
+            tracing::info!(person = %person_id, reissued, "certificates after a name change");
+            return Ok(());
+        }
+        let Some(training_id) = request.training_id else { return Ok(()) };
         match request.person_id {
             Some(person_id) => {
-                let outcome = self
-                    .registry
-                    .generate_certificate(&self.documents, &self.settings, request.training_id, person_id)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                tracing::info!(training = %request.training_id, person = %person_id, ?outcome, "certificate");
+                let outcome = Box::pin(self.registry.generate_certificate(
+                    &self.documents,
+                    &self.settings,
+                    training_id,
+                    person_id,
+                ))
+                .await
+                .map_err(|e| e.to_string())?;
+                tracing::info!(training = %training_id, person = %person_id, ?outcome, "certificate");
                 Ok(())
             }
             None => {
                 let table = &self.registry.table;
                 let Some(training) =
-                    training_store::get_training(table, request.training_id).await.map_err(|e| e.to_string())?
+                    training_store::get_training(table, training_id).await.map_err(|e| e.to_string())?
                 else {
                     return Ok(());
                 };
@@ -78,7 +94,11 @@ impl Generator {
                 let bodies: Vec<String> = eligible(&training, &enrolments)
                     .into_iter()
                     .map(|enrolment| {
-                        let one = CertificateRequest { training_id: training.id, person_id: Some(enrolment.person_id) };
+                        let one = CertificateRequest {
+                            training_id: Some(training.id),
+                            person_id: Some(enrolment.person_id),
+                            renamed_person_id: None,
+                        };
                         serde_json::to_string(&one).expect("a request serialises")
                     })
                     .collect();

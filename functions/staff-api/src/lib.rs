@@ -181,7 +181,17 @@ async fn route(app: &App, request: &Request) -> Reply {
         (Method::POST, ["persons"]) => created(&r.create_person(a, parse_body::<NewPerson>(request)?).await?),
         (Method::GET, ["persons", id]) => ok(&r.person_view(a, app::person_id(id)?).await?),
         (Method::PATCH, ["persons", id]) => {
-            ok(&r.edit_person(a, app::person_id(id)?, parse_body::<PersonEdit>(request)?).await?)
+            let edit = parse_body::<PersonEdit>(request)?;
+            let renamed = edit.first_name.is_some() || edit.last_name.is_some();
+            let view = Box::pin(r.edit_person(a, app::person_id(id)?, edit)).await?;
+            if renamed {
+                // Certificates carry the name as it stands: the generator re-issues those whose
+                // holder's name changed (it skips the others).
+                if let Err(error) = certificates::queue_renamed(app, view.person.id).await {
+                    tracing::error!(person = %view.person.id, ?error, "certificate re-issue not queued");
+                }
+            }
+            ok(&view)
         }
         (Method::POST, ["persons", id, "leave"]) => {
             ok(&r.leave(a, app::person_id(id)?, optional_body::<LeaveInput>(request)?).await?)

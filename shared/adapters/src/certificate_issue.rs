@@ -188,22 +188,75 @@ impl Registry {
         settings: &CertificateSettings,
     ) -> Result<StoredCertificate, ApiError> {
         crate::app::staff_check(actor)?;
-        let stored = store::get(&self.table, id).await?.ok_or(ApiError::NotFound)?;
-        let person = crate::dynamo::registry::get_person(&self.table, stored.certificate.person_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let corrected = stored
-            .certificate
-            .correct_name(&person.full_name(), input.reason.as_deref(), Utc::now())
-            .map_err(|error| ApiError::field(error.field_error()))?;
-        match store::add_version(&self.table, &stored.certificate, &corrected).await {
-            Ok(()) => {}
-            Err(StoreError::ConditionFailed { .. }) => return Err(ApiError::stale_version()),
-            Err(other) => return Err(other.into()),
+        match self.reissue_with_current_name(id, input.reason.as_deref(), documents, settings).await {
+            Ok(Reissue::Unchanged) => Err(ApiError::field(rules::CertificateError::NameUnchanged.field_error())),
+            Ok(Reissue::Reissued) => store::get(&self.table, id).await?.ok_or(ApiError::NotFound),
+            Err(GenerateError::Missing) => Err(ApiError::NotFound),
+            Err(GenerateError::Store(StoreError::ConditionFailed { .. })) => Err(ApiError::stale_version()),
+            Err(other) => Err(ApiError::Unavailable(other.to_string())),
         }
-        self.finish(documents, settings, &corrected).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-        store::get(&self.table, id).await?.ok_or(ApiError::NotFound)
     }
+
+    /// A new version when the holder's name in the registry differs from the certificate's (a
+    /// version left pending by a failed attempt is finished first). Safe to repeat.
+    pub async fn reissue_with_current_name(
+        &self,
+        id: CertificateId,
+        reason: Option<&str>,
+        documents: &Documents,
+        settings: &CertificateSettings,
+    ) -> Result<Reissue, GenerateError> {
+        // A concurrent attempt may add the version first: then read again and finish or stop.
+        for _ in 0..3 {
+            let stored = store::get(&self.table, id).await?.ok_or(GenerateError::Missing)?;
+            if stored.status == CertificateStatus::Pending {
+                self.finish(documents, settings, &stored.certificate).await?;
+                return Ok(Reissue::Reissued);
+            }
+            let person = crate::dynamo::registry::get_person(&self.table, stored.certificate.person_id)
+                .await?
+                .ok_or(GenerateError::Missing)?;
+            let corrected = match stored.certificate.correct_name(&person.full_name(), reason, Utc::now()) {
+                Ok(corrected) => corrected,
+                Err(rules::CertificateError::NameUnchanged) => return Ok(Reissue::Unchanged),
+                Err(other) => return Err(GenerateError::Template(other.to_string())),
+            };
+            match store::add_version(&self.table, &stored.certificate, &corrected).await {
+                Ok(()) => {
+                    self.finish(documents, settings, &corrected).await?;
+                    return Ok(Reissue::Reissued);
+                }
+                Err(StoreError::ConditionFailed { .. }) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(GenerateError::Store(StoreError::Backend("the certificate kept changing".into())))
+    }
+
+    /// After a person's name was edited: every issued certificate of theirs gets its new version.
+    pub async fn reissue_for_person(
+        &self,
+        person_id: PersonId,
+        documents: &Documents,
+        settings: &CertificateSettings,
+    ) -> Result<u32, GenerateError> {
+        let mut reissued = 0;
+        for stored in store::of_person(&self.table, person_id).await? {
+            let reason = Some("zmiana imienia lub nazwiska w rejestrze");
+            if self.reissue_with_current_name(stored.certificate.id, reason, documents, settings).await?
+                == Reissue::Reissued
+            {
+                reissued += 1;
+            }
+        }
+        Ok(reissued)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reissue {
+    Reissued,
+    Unchanged,
 }
 
 /// The PDF of one certificate version, from the template in force for its training kind.

@@ -6,6 +6,7 @@ import { api, downloadFile, useApi, usePaged } from '../api.js';
 import { fmtDate, fmtDateTime, fullName } from '../format.js';
 import { t } from '../i18n.js';
 import { EnrolResults } from '../staff/trainings.jsx';
+import { MyCertificates } from './certificates.jsx';
 import {
   apiErrorDetail,
   datesText,
@@ -283,6 +284,7 @@ export function ExtEnrolmentsPage({ me, user }) {
           <MoreButton list={list} />
         </div>
       )}
+      {!user.isUnitAdmin && <MyCertificates />}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // Staff CRM: trainings list (by phase or month), new/edit form (sessions, venue, trainers,
 // price, deadlines, visibility), training card (phases, seats, enrolled, waiting list,
-// cancelled, attendance, "Zapisz osoby", invited list, history), the person card's and the unit card's
-// "Szkolenia" tabs.
+// cancelled, attendance, "Zapisz osoby", invited list, certificates, history), the person card's
+// "Szkolenia" (with the person's certificates) and the unit card's "Szkolenia" tabs.
 import { useState } from 'preact/hooks';
 import { api, useApi, usePaged, withQuery } from '../api.js';
 import { fmtDate, fmtDateTime } from '../format.js';
@@ -28,6 +28,7 @@ import { Checkbox, checkFields, DataList, ErrorView, FormActions, FormSummary, I
 import { Timeline } from './activity.jsx';
 import { InvitedTab } from './invited.jsx';
 import { TrainingMailingsTab } from './mailings.jsx';
+import { PersonCertificates, TrainingCertificatesTab } from './certificates.jsx';
 import { Picked, PersonSearch, UnitPicker, useNames } from './search.jsx';
 
 export { PersonSearch };
@@ -390,7 +391,8 @@ export function TrainingNew() {
 
 /* ---------- card ---------- */
 
-const CARD_TABS = ['participants', 'invited', 'mailings', 'history'];
+const CARD_TABS = ['participants', 'invited', 'mailings', 'certificates', 'history'];
+const CARD_TAB_LABELS = { mailings: 'mailings.trainingTab', certificates: 'certificates.tab' };
 
 export function TrainingCard({ id, query }) {
   const res = useApi(`/api/staff/trainings/${encodeURIComponent(id)}`);
@@ -475,11 +477,12 @@ export function TrainingCard({ id, query }) {
       ) : (
         <TrainingData training={tr} />
       )}
-      <Tabs label={t('tab.label')} active={tab} onChange={setTab} tabs={CARD_TABS.map((x) => ({ id: x, label: x === 'mailings' ? t('mailings.trainingTab') : t(`training.${x}`) }))} />
+      <Tabs label={t('tab.label')} active={tab} onChange={setTab} tabs={CARD_TABS.map((x) => ({ id: x, label: t(CARD_TAB_LABELS[x] || `training.${x}`) }))} />
       <TabPanel id={tab}>
         {tab === 'participants' && <Participants card={card} onChanged={reload} />}
         {tab === 'invited' && <InvitedTab training={tr} onChanged={reload} />}
         {tab === 'mailings' && <TrainingMailingsTab training={tr} />}
+        {tab === 'certificates' && <TrainingCertificatesTab card={card} />}
         {tab === 'history' && <HistoryTab id={tr.id} />}
       </TabPanel>
     </section>
@@ -832,7 +835,17 @@ function EnrolmentTraining({ e }) {
   );
 }
 
+/** The person card's "Szkolenia": the person's enrolments and certificates. */
 export function PersonTrainingsTab({ personId }) {
+  return (
+    <div class="stack">
+      <PersonEnrolments personId={personId} />
+      <PersonCertificates personId={personId} />
+    </div>
+  );
+}
+
+function PersonEnrolments({ personId }) {
   // Each enrolment carries `training: {id, title, phase, startsOn?, endsOn?, venue?}`.
   const list = usePaged(`/api/staff/persons/${encodeURIComponent(personId)}/enrolments`);
   if (list.loading) return <Loading />;
