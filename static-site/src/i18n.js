@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { trainingEn, trainingPl } from './i18n-training.js';
 import { templatesEn, templatesPl } from './i18n-templates.js';
+import { documentsEn, documentsPl } from './i18n-documents.js';
 import { inboundEn, inboundPl } from './i18n-inbound.js';
 import { billingEn, billingPl } from './i18n-billing.js';
 import { mailingsEn, mailingsPl } from './i18n-mailings.js';
@@ -237,6 +238,7 @@ const dict = {
       settlement: 'rozliczenie',
       task: 'zadanie',
       inbound_mail: 'wiadomość przychodząca',
+      document: 'dokument',
     },
     audit: {
       at: 'Kiedy',
@@ -532,6 +534,7 @@ const dict = {
       settlement: 'settlement',
       task: 'task',
       inbound_mail: 'received e-mail',
+      document: 'document',
     },
     audit: {
       at: 'When',
@@ -679,6 +682,8 @@ dict.pl.training = trainingPl;
 dict.en.training = trainingEn;
 dict.pl.templates = templatesPl;
 dict.en.templates = templatesEn;
+dict.pl.documents = documentsPl;
+dict.en.documents = documentsEn;
 dict.pl.billing = billingPl;
 dict.en.billing = billingEn;
 dict.pl.mailings = mailingsPl;

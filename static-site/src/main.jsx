@@ -13,6 +13,7 @@ import { GlobalSearch } from './staff/search.jsx';
 import { MailingCard, MailingEdit, MailingNew, MailingsPage, SuppressionsPage } from './staff/mailings.jsx';
 import { TasksPage } from './staff/tasks.jsx';
 import { TemplatesPage } from './staff/templates.jsx';
+import { DocumentTemplatesPage } from './staff/documents.jsx';
 import { TrainingCard, TrainingNew, TrainingsList } from './staff/trainings.jsx';
 import { ExtEnrolmentsPage, ExtTrainingPage, ExtTrainingsPage } from './ext/trainings.jsx';
 import { UnitCard, UnitNew, UnitsList } from './staff/units.jsx';
@@ -162,6 +163,7 @@ function Header({ user, me, path }) {
     items.push(['/crm/tasks', t('nav.tasks'), path.startsWith('/crm/tasks')]);
     items.push(['/crm/inbound', t('inbound.nav'), path.startsWith('/crm/inbound')]);
     items.push(['/crm/templates', t('templates.nav'), path.startsWith('/crm/templates')]);
+    items.push(['/crm/document-templates', t('documents.nav'), path.startsWith('/crm/document-templates')]);
   } else if (user.isUnitAdmin) {
     items.push(['/ext/unit', t('nav.myUnit'), path === '/ext/unit']);
     items.push(['/ext/persons', t('nav.employees'), path.startsWith('/ext/persons') && path !== '/ext/persons/new']);
@@ -231,6 +233,8 @@ function StaffRoutes({ route }) {
   if (path === '/crm/tasks') return <TasksPage query={query} />;
   if (path === '/crm/templates') return <TemplatesPage />;
   if ((m = match('/crm/templates/:kind', path))) return <TemplatesPage kind={m.kind} />;
+  if (path === '/crm/document-templates') return <DocumentTemplatesPage query={query} />;
+  if ((m = match('/crm/document-templates/:kind', path))) return <DocumentTemplatesPage kind={m.kind} query={query} />;
   if (path === '/crm/trainings') return <TrainingsList query={query} />;
   if (path === '/crm/trainings/new') return <TrainingNew />;
   if ((m = match('/crm/trainings/:id', path))) return <TrainingCard key={m.id} id={m.id} query={query} />;

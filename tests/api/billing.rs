@@ -286,7 +286,7 @@ async fn drain_billing_queue(app: &TestApp) {
 }
 
 /// A training in the past, completed with attendance marked: `present` per person.
-async fn completed_training(app: &TestApp, staff: &str, people: &[(String, bool)], body: Value) -> String {
+pub(crate) async fn completed_training(app: &TestApp, staff: &str, people: &[(String, bool)], body: Value) -> String {
     use ewokiss_adapters::dynamo::trainings::{get_training, update_training};
     use ewokiss_domain::training::Phase;
     let training = recruiting_training(app, staff, 20, body).await;

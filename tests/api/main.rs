@@ -4,6 +4,7 @@ mod access;
 mod auth;
 mod billing;
 mod certificates;
+mod documents;
 mod helpers;
 mod inbound;
 mod mailings;

@@ -41,6 +41,7 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 mod certificates;
+mod documents;
 mod inbound;
 mod mailings;
 
@@ -138,6 +139,9 @@ async fn route(app: &App, request: &Request) -> Reply {
     match segments.as_slice() {
         ["certificates", ..] | ["trainings" | "persons", _, "certificates" | "certificates.zip"] => {
             return Box::pin(certificates::routes(app, r, a, method, &segments, request)).await;
+        }
+        ["document-templates" | "documents", ..] | ["units" | "persons" | "settlements", _, "documents", ..] => {
+            return Box::pin(documents::routes(app, r, a, method, &segments, request)).await;
         }
         ["mailings" | "suppressions", ..]
         | ["persons", _, "mailings" | "subscription"]
@@ -754,7 +758,10 @@ pub struct ApiDoc;
 
 /// The whole API's document: the core and the areas documented in their own modules.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi().merge_from(mailings::MailingDoc::openapi()).merge_from(certificates::CertificateDoc::openapi())
+    ApiDoc::openapi()
+        .merge_from(mailings::MailingDoc::openapi())
+        .merge_from(certificates::CertificateDoc::openapi())
+        .merge_from(documents::DocumentDoc::openapi())
 }
 
 /// The OpenAPI document as committed in docs/ (pretty JSON).

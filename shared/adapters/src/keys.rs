@@ -4,11 +4,12 @@
 
 use ewokiss_domain::contract::Contract;
 use ewokiss_domain::documents::certificate::Certificate;
+use ewokiss_domain::documents::generated::GeneratedDocument;
 use ewokiss_domain::enrolment::{Enrolment, EnrolmentStatus};
 use ewokiss_domain::history::ObjectKind;
 use ewokiss_domain::ids::{
-    CertificateId, ContractId, EnrolmentId, ExportBatchId, InboundMailId, MailingId, PersonId, SettlementId, TaskId,
-    TrainingId, UnitId, VenueId,
+    CertificateId, ContractId, DocumentId, EnrolmentId, ExportBatchId, InboundMailId, MailingId, PersonId,
+    SettlementId, TaskId, TrainingId, UnitId, VenueId,
 };
 use ewokiss_domain::inbound::InboundMail;
 use ewokiss_domain::mailing::recipient::Recipient;
@@ -307,6 +308,42 @@ pub const OUTBOX_PENDING: &str = "OUTBOX#pending";
 /// A notification template staff saved (absent: the built-in default is used).
 pub fn notification_template(kind: &str) -> Key {
     Key::new(format!("TEMPLATE#notification#{kind}"), "TEMPLATE")
+}
+
+// ---- document templates and generated documents -------------------------------------------
+
+/// Every document template staff saved, in one partition of a handful of items, sorted by
+/// `{kind}` (the kind's template) or `{kind}#{trainingKind}` (a certificate template of one
+/// training kind): `begins_with(kind)` reads all of a kind in one query.
+pub const DOCUMENT_TEMPLATES: &str = "TEMPLATES#document";
+
+pub fn document_template(kind: &str, training_kind: Option<&str>) -> Key {
+    let sort = match training_kind {
+        Some(code) => format!("{kind}#{code}"),
+        None => kind.to_owned(),
+    };
+    Key::new(DOCUMENT_TEMPLATES, sort)
+}
+
+/// A generated document's record; its partition also holds its timeline (`HIST#`).
+pub fn document(id: DocumentId) -> Key {
+    Key::new(object_pk(ObjectKind::Document, &id.to_string()), "DOCUMENT")
+}
+
+pub const DOCUMENT_LINK_PREFIX: &str = "DOC#";
+
+/// A copy of a document's record in the partition of an object it belongs to (unit, person,
+/// settlement), sorted by creation: the object's documents are one query.
+pub fn document_link(kind: ObjectKind, object_id: &str, document: &GeneratedDocument) -> Key {
+    Key::new(
+        object_pk(kind, object_id),
+        format!("{DOCUMENT_LINK_PREFIX}{}#{}", document.created_at.format("%Y-%m-%dT%H:%M:%S%.6fZ"), document.id),
+    )
+}
+
+/// The number a contract's documents carry (`UM/NNNN/RRRR`), claimed with its first document.
+pub fn contract_document_number(id: ContractId) -> Key {
+    Key::new(contract(id).pk, "DOCUMENT_NUMBER")
 }
 
 // ---- staff directory ---------------------------------------------------------------------

@@ -11,10 +11,13 @@ pub mod certificate_app;
 #[cfg(feature = "pdf")]
 pub mod certificate_issue;
 pub mod config;
+pub mod document_app;
 #[cfg(feature = "s3")]
 pub mod documents;
 pub mod dynamo;
 pub mod export;
+#[cfg(feature = "pdf")]
+pub mod generated_documents;
 pub mod http;
 #[cfg(feature = "s3")]
 pub mod inbound_app;

@@ -16,6 +16,7 @@
 pub mod certificate;
 mod context;
 mod defaults;
+pub mod generated;
 pub mod layout;
 pub mod link;
 pub mod markup;

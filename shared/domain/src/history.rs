@@ -28,6 +28,8 @@ pub enum ObjectKind {
     Task,
     /// A received e-mail: its own timeline holds its arrival and the replies to it.
     InboundMail,
+    /// A generated document (letter, contract, settlement statement): its record and timeline.
+    Document,
 }
 
 impl ObjectKind {
@@ -40,6 +42,7 @@ impl ObjectKind {
             Self::Settlement => "SETTLEMENT",
             Self::Task => "TASK",
             Self::InboundMail => "INBOUND",
+            Self::Document => "DOCUMENT",
         }
     }
 }

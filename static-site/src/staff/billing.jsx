@@ -22,6 +22,7 @@ import {
   vatLabel,
 } from '../billing-common.jsx';
 import { UnitPicker } from './search.jsx';
+import { StatementButton } from './documents.jsx';
 
 const unitHref = (id) => `#/crm/units/${encodeURIComponent(id)}`;
 const contractHref = (id) => `#/crm/billing/contracts/${encodeURIComponent(id)}`;
@@ -937,6 +938,9 @@ export function DocumentCard({ id }) {
         {' / '}
         <a href={unitHref(s.unitId)}>{s.buyer ? s.buyer.name : s.unitId}</a>
       </p>
+      <div class="toolbar">
+        <StatementButton settlement={s} />
+      </div>
       <SettlementView settlement={s} hrefFor={docHref} unitHref={(uid) => unitHref(uid)} />
     </BillingPage>
   );

@@ -9,6 +9,7 @@ import { DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, Ta
 import { AuditSection, HistorySection, TasksSection } from './activity.jsx';
 import { UnitPicker } from './search.jsx';
 import { PersonMailingsTab } from './mailings.jsx';
+import { PersonDocumentsTab } from './documents.jsx';
 import { PersonTrainingsTab } from './trainings.jsx';
 
 const personHref = (id) => `#/crm/persons/${encodeURIComponent(id)}`;
@@ -51,8 +52,8 @@ function EmploymentsTab({ person }) {
   return <EmploymentTable items={items} />;
 }
 
-const PERSON_TABS = ['history', 'employments', 'trainings', 'mailings', 'tasks', 'audit'];
-const TAB_LABELS = { trainings: 'training.personTab', mailings: 'mailings.personTab' };
+const PERSON_TABS = ['history', 'employments', 'trainings', 'mailings', 'documents', 'tasks', 'audit'];
+const TAB_LABELS = { trainings: 'training.personTab', mailings: 'mailings.personTab', documents: 'documents.tab' };
 
 export function PersonCard({ id, query }) {
   const res = useApi(`/api/staff/persons/${encodeURIComponent(id)}`);
@@ -117,6 +118,7 @@ export function PersonCard({ id, query }) {
         {tab === 'employments' && <EmploymentsTab person={p} />}
         {tab === 'trainings' && <PersonTrainingsTab personId={p.id} />}
         {tab === 'mailings' && <PersonMailingsTab personId={p.id} />}
+        {tab === 'documents' && <PersonDocumentsTab person={p} name={fullName(p)} />}
         {tab === 'tasks' && <TasksSection path={`/api/staff/persons/${encodeURIComponent(p.id)}/tasks`} self={{ kind: 'person', id: p.id, label: fullName(p) }} />}
         {tab === 'audit' && <AuditSection path={`/api/staff/persons/${encodeURIComponent(p.id)}/audit`} />}
       </TabPanel>

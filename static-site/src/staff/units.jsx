@@ -9,6 +9,7 @@ import { AuditSection, HistorySection, TasksSection } from './activity.jsx';
 import { UnitPicker, usePowiaty } from './search.jsx';
 import { UnitTrainingsTab } from './trainings.jsx';
 import { UnitBillingTab } from './billing.jsx';
+import { UnitDocumentsTab } from './documents.jsx';
 
 const personHref = (id) => `#/crm/persons/${encodeURIComponent(id)}`;
 const unitHref = (id) => `#/crm/units/${encodeURIComponent(id)}`;
@@ -396,7 +397,7 @@ function HistoryTab({ unit }) {
   return <HistorySection path={`/api/staff/units/${encodeURIComponent(unit.id)}/history`} persons={active} self={{ kind: 'unit', id: unit.id }} />;
 }
 
-const UNIT_TABS = ['persons', 'children', 'trainings', 'billing', 'history', 'tasks', 'audit'];
+const UNIT_TABS = ['persons', 'children', 'trainings', 'billing', 'documents', 'history', 'tasks', 'audit'];
 
 export function UnitCard({ id, query }) {
   const res = useApi(`/api/staff/units/${encodeURIComponent(id)}`);
@@ -456,13 +457,14 @@ export function UnitCard({ id, query }) {
         label={t('tab.label')}
         active={tab}
         onChange={setTab}
-        tabs={UNIT_TABS.map((x) => ({ id: x, label: x === 'billing' ? t('billing.unitTab.tab') : t(`tab.${x}`) }))}
+        tabs={UNIT_TABS.map((x) => ({ id: x, label: x === 'billing' ? t('billing.unitTab.tab') : x === 'documents' ? t('documents.tab') : t(`tab.${x}`) }))}
       />
       <TabPanel id={tab}>
         {tab === 'persons' && <PersonsTab unit={unit} />}
         {tab === 'children' && <ChildrenTab unit={unit} />}
         {tab === 'trainings' && <UnitTrainingsTab unit={unit} />}
         {tab === 'billing' && <UnitBillingTab unit={unit} />}
+        {tab === 'documents' && <UnitDocumentsTab unit={unit} />}
         {tab === 'history' && <HistoryTab unit={unit} />}
         {tab === 'tasks' && <TasksSection path={`/api/staff/units/${encodeURIComponent(unit.id)}/tasks`} self={{ kind: 'unit', id: unit.id, label: unit.name }} />}
         {tab === 'audit' && <AuditSection path={`/api/staff/units/${encodeURIComponent(unit.id)}/audit`} />}

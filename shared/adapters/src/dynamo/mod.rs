@@ -4,6 +4,7 @@
 pub mod certificates;
 pub mod contracts;
 mod counter;
+pub mod documents;
 pub mod inbound;
 pub mod mailings;
 pub mod numbering;
