@@ -8,7 +8,7 @@ use ewokiss_domain::access::Actor;
 use ewokiss_domain::documents::certificate::{
     self as rules, number_year, Certificate, CertificateNumber, VerificationCode,
 };
-use ewokiss_domain::documents::{resolve_template, DocumentContext, DocumentKind};
+use ewokiss_domain::documents::{DocumentContext, DocumentKind, DocumentTemplate};
 use ewokiss_domain::history::{ContactEvent, EventKind, ObjectKind, ObjectRef, UserRef};
 use ewokiss_domain::ids::{CertificateId, EventId, PersonId, TrainingId};
 use ewokiss_domain::notification::{Notification, NotificationKind};
@@ -125,7 +125,13 @@ impl Registry {
         settings: &CertificateSettings,
         certificate: &Certificate,
     ) -> Result<Generated, GenerateError> {
-        let pdf = render_certificate(certificate, settings)?;
+        let template = crate::document_app::document_template_in_force(
+            &self.table,
+            DocumentKind::Certificate,
+            Some(&certificate.training_kind),
+        )
+        .await?;
+        let pdf = render_certificate(certificate, &template, settings)?;
         documents
             .put(&certificate.storage_key(), pdf, "application/pdf")
             .await
@@ -259,10 +265,13 @@ pub enum Reissue {
     Unchanged,
 }
 
-/// The PDF of one certificate version, from the template in force for its training kind.
-pub fn render_certificate(certificate: &Certificate, settings: &CertificateSettings) -> Result<Vec<u8>, GenerateError> {
-    // Stored templates arrive with the document-template editor; until then the built-in ones.
-    let template = resolve_template(DocumentKind::Certificate, Some(&certificate.training_kind), &[]);
+/// The PDF of one certificate version from `template` (the one in force for its training kind:
+/// [`crate::document_app::document_template_in_force`]).
+pub fn render_certificate(
+    certificate: &Certificate,
+    template: &DocumentTemplate,
+    settings: &CertificateSettings,
+) -> Result<Vec<u8>, GenerateError> {
     let context = DocumentContext::Certificate(certificate.context(&settings.verify_url(&certificate.code)));
     let rendered = template.render(&context).map_err(|e| GenerateError::Template(e.to_string()))?;
     ewokiss_pdf::render_document(&rendered, Some(certificate.issued_at)).map_err(pdf_failure)

@@ -78,7 +78,9 @@ async fn main() -> Result<(), Error> {
     println!("| certificates ({count} of one training; local stack: moto) | figure |");
     println!("| --- | ---: |");
     let started = Instant::now();
-    let pdfs: Vec<Vec<u8>> = certificates.iter().map(|c| render_certificate(c, &settings)).collect::<Result<_, _>>()?;
+    let template = ewokiss_domain::documents::default_template(ewokiss_domain::documents::DocumentKind::Certificate);
+    let pdfs: Vec<Vec<u8>> =
+        certificates.iter().map(|c| render_certificate(c, &template, &settings)).collect::<Result<_, _>>()?;
     let rendering = started.elapsed().as_secs_f64();
     println!("| render to PDF, one core ({} build) | {:.0} certificates/s |", profile(), count as f64 / rendering);
     let size: usize = pdfs.iter().map(Vec::len).sum::<usize>() / count;
