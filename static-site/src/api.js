@@ -38,14 +38,30 @@ export async function api(path, { method = 'GET', body, query, signal } = {}) {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const url = withQuery(path, query);
+  const init = { method, headers, body: body !== undefined ? JSON.stringify(body) : undefined, signal };
+  let { res, data } = await send(url, init);
+  // A read that failed in the gateway (a function crashed or was being replaced: a 5xx without our
+  // {error} body) is repeated once; writes never are — the server may have applied them.
+  if (method === 'GET' && isGatewayFailure(res.status, data)) {
+    await sleep(GATEWAY_RETRY_DELAY_MS, signal);
+    ({ res, data } = await send(url, init));
+  }
+  if (res.status === 401) {
+    logout();
+    onUnauthorized();
+    throw new ApiError(401, data);
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+const GATEWAY_RETRY_DELAY_MS = 400;
+
+async function send(url, init) {
   let res;
   try {
-    res = await fetch(withQuery(path, query), {
-      method,
-      headers,
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-      signal,
-    });
+    res = await fetch(url, init);
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, null);
@@ -59,13 +75,22 @@ export async function api(path, { method = 'GET', body, query, signal } = {}) {
       data = null;
     }
   }
-  if (res.status === 401) {
-    logout();
-    onUnauthorized();
-    throw new ApiError(401, data);
-  }
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
+  return { res, data };
+}
+
+/** A 5xx that did not come from our handlers, which always answer with `{error, message}`. */
+export function isGatewayFailure(status, data) {
+  return status >= 500 && !(data && typeof data.error === 'string');
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DOMException('Aborted', 'AbortError'));
+    });
+  });
 }
 
 /**
