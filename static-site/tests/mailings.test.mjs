@@ -1,7 +1,8 @@
 // 10. Mailings ("Wysyłki"):
 // (a) staff build a segment — every gmina of one powiat (the powiat criterion + the three gmina
 //     kinds) — and see the API's recipient count; an unknown placeholder in the subject is
-//     reported under "Temat" when saving; saved, the card previews one recipient's message
+//     reported under "Temat" as it is typed (the live preview) and when saving; the live
+//     preview renders the unsaved form for one person; saved, the card previews one recipient's message
 //     (their unit's name in the subject, their name in the text); "Rozpocznij wysyłkę" asks
 //     with the count; the progress bar reaches 100 % (the mailer relay sends for real against
 //     the emulator) and the SES event simulator's deliveries arrive; a recipient's row leads
@@ -88,19 +89,28 @@ describe('mailings', () => {
       assert.match(await form.getByTestId('audience-preview').textContent(), /w jednostkach: 3/);
       await form.getByTestId('audience-sample').getByRole('link', { name: expected.sample[0].name, exact: true }).first().waitFor();
 
-      // The subject names the recipient's unit; a misspelt placeholder is caught when saving.
+      // The subject names the recipient's unit; a misspelt placeholder is caught as it is typed
+      // (by the live preview) and again when saving.
       const subject = form.getByLabel('Temat', { exact: true });
       await subject.fill('Newsletter dla {{ unit.nazwa }}');
-      await form.getByRole('button', { name: 'Zapisz szkic' }).click();
       const subjectError = form.getByTestId('field-error-subject');
       await subjectError.waitFor();
       assert.match(await subjectError.textContent(), /unit\.nazwa/, 'the error names the unknown placeholder');
+      const live = form.getByTestId('mailing-form-preview');
+      assert.equal(await live.getAttribute('aria-busy'), 'false');
+      await form.getByRole('button', { name: 'Zapisz szkic' }).click();
+      await subjectError.waitFor();
       assert.equal(await subject.getAttribute('aria-invalid'), 'true');
       assert.match(page.url(), /#\/crm\/mailings\/new/, 'nothing saved');
       await subject.fill('Newsletter dla ');
       await subject.press('End');
       await page.getByTestId('placeholders').getByRole('button', { name: '{{ unit.name }}' }).click();
       assert.equal(await subject.inputValue(), 'Newsletter dla {{ unit.name }}');
+      // The live preview renders the unsaved form for one person of the audience.
+      const first = expected.sample[0];
+      await live.getByLabel('Podgląd dla').selectOption({ label: `${first.name} — ${first.email}` });
+      await eventually(async () => (await live.getByTestId('preview-subject').textContent()).trim() === `Newsletter dla ${first.unitName}`, { message: 'the live preview of the unsaved subject' });
+      assert.equal(await subjectError.count(), 0, 'the fixed subject has no error');
       await screenshot(page, 'mailing-compose');
       await form.getByRole('button', { name: 'Zapisz szkic' }).click();
       await page.waitForURL(/#\/crm\/mailings\/(?!new)[^/?]+$/);

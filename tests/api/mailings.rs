@@ -377,6 +377,10 @@ async fn templates_are_checked_at_save_time_and_only_staff_manage_mailings() {
             assert_eq!(status, 403, "{method} {path}");
         }
     }
+    for token in [&admin, &participant] {
+        let status = app.staff("POST", "/mailings/preview", Some(token), Some(json!({"subject": "x"}))).await.status;
+        assert_eq!(status, 403, "form preview");
+    }
     // A participant sees no unit tasks, even of the own unit.
     app.extranet("GET", &format!("/units/{unit}/tasks"), Some(&participant), None).await.expect(403);
     // An empty audience is refused when starting, not by a crash later.
@@ -422,4 +426,47 @@ async fn a_draft_carries_checked_attachments_that_every_message_takes_along() {
     send_twice(&app, &mailing_id).await;
     let sent = recorded_mail().await.into_iter().filter(|m| to_address(m).ends_with(&domain)).count();
     assert_eq!(sent, 3, "sent with the attachment (the emulator keeps no attachments to compare)");
+}
+
+#[tokio::test]
+async fn the_form_previews_its_message_before_it_is_saved_or_complete() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let unit = unit_with_persons(&app, &staff, 1, |_| format!("podglad@m{}.gmina-test.pl", short_id())).await;
+    let persons = app.staff("GET", &format!("/units/{unit}/persons"), Some(&staff), None).await.expect(200);
+    let person = persons["items"][0]["id"].as_str().unwrap().to_owned();
+    // Only the template typed so far: no name, no sender, no audience.
+    let form = json!({
+        "subject": "Zaproszenie dla {{ person.first_name }}",
+        "text": "Dzień dobry {{ person.first_name }} {{ person.last_name }} ({{ unit.name }})",
+        "html": "<p>Dzień dobry {{ person.first_name }}</p>"
+    });
+    let sample = app.staff("POST", "/mailings/preview", Some(&staff), Some(form.clone())).await.expect(200);
+    let editor = app.staff("GET", "/mailings/editor", Some(&staff), None).await.expect(200);
+    let sample_first_name = editor["placeholders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "person.first_name")
+        .map(|p| p["sample"].as_str().unwrap().to_owned())
+        .unwrap();
+    assert_eq!(sample["subject"], format!("Zaproszenie dla {sample_first_name}"));
+    assert_ne!(sample_first_name, "Żaneta", "the person's rendering must differ from the sample's");
+
+    let personal =
+        app.staff("POST", &format!("/mailings/preview?personId={person}"), Some(&staff), Some(form)).await.expect(200);
+    assert_eq!(personal["subject"], "Zaproszenie dla Żaneta");
+    assert!(personal["text"].as_str().unwrap().contains("(Gmina Wysyłkowa "), "{personal}");
+    let mailings = app.staff("GET", "/mailings", Some(&staff), None).await.expect(200);
+    assert!(!mailings.to_string().contains("Zaproszenie dla"), "a preview saves nothing");
+
+    let broken = json!({"subject": "{{ person.pesel }}", "text": "Dzień dobry", "html": "<p>{% for %}</p>"});
+    let refused = app.staff("POST", "/mailings/preview", Some(&staff), Some(broken)).await.expect(422);
+    let fields: Vec<&str> =
+        refused["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"subject") && fields.contains(&"html"), "{refused}");
+    let valid = json!({"subject": "Temat", "text": "Treść", "html": "<p>Treść</p>"});
+    let bad_person = app.staff("POST", "/mailings/preview?personId=nie-ma", Some(&staff), Some(valid)).await;
+    assert_eq!(bad_person.status, 400);
+    assert!(bad_person.body.to_string().contains("personId"), "{}", bad_person.body);
 }

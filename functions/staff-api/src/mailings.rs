@@ -35,6 +35,11 @@ pub async fn routes(app: &App, r: &Registry, a: &Actor, method: Method, segments
         (Method::POST, ["mailings", "audience"]) => {
             ok(&Box::pin(r.preview_audience(a, parse_body::<MailingInput>(request)?, settings)).await?)
         }
+        (Method::POST, ["mailings", "preview"]) => {
+            let person = query_param(request, "personId");
+            let form = parse_body::<MailingInput>(request)?;
+            ok(&Box::pin(r.preview_form(a, form, person.as_deref(), settings)).await?)
+        }
         (Method::GET, ["mailings", id]) => ok(&Box::pin(r.mailing(a, mailing_app::mailing_id(id)?)).await?),
         (Method::PUT, ["mailings", id]) => ok(&Box::pin(r.edit_mailing(
             a,
@@ -130,6 +135,9 @@ mod documented {
     #[utoipa::path(post, path = "/api/staff/mailings/audience", request_body = MailingInput,
         responses((status = 200, body = AudiencePreview, description = "who the audience selects now (nothing saved)"), (status = 422, body = ErrorBody)))]
     pub fn preview_audience() {}
+    #[utoipa::path(post, path = "/api/staff/mailings/preview", params(("personId" = Option<String>, Query, description = "render for this person; absent: with the placeholders' samples")), request_body = MailingInput,
+        responses((status = 200, body = RenderedMessage, description = "the message of the form as it stands (nothing saved); only kind, training, name and template are read"), (status = 422, body = ErrorBody, description = "names the template field with an unknown placeholder or bad syntax")))]
+    pub fn preview_form() {}
     #[utoipa::path(get, path = "/api/staff/mailings/{id}", params(("id" = String, Path)),
         responses((status = 200, body = MailingView, description = "the mailing with its live progress"), (status = 404, body = ErrorBody)))]
     pub fn mailing() {}
@@ -179,7 +187,7 @@ mod documented {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(documented::mailings, documented::create_mailing, documented::editor, documented::preview_audience,
+    paths(documented::mailings, documented::create_mailing, documented::editor, documented::preview_audience, documented::preview_form,
         documented::mailing, documented::edit_mailing, documented::mailing_audience, documented::preview_message,
         documented::start, documented::upload, documented::attach, documented::detach, documented::control, documented::recipients, documented::person_mailings,
         documented::subscription, documented::training_mailings, documented::suppressions, documented::remove_suppression),

@@ -99,7 +99,7 @@ fn not_found_unless<T>(value: Option<T>) -> Result<T, ApiError> {
     value.ok_or(ApiError::NotFound)
 }
 
-fn parse_id<T>(
+pub(crate) fn parse_id<T>(
     field: &str,
     raw: &str,
     parse: impl FnOnce(&str) -> Result<T, ewokiss_domain::values::ValueError>,

@@ -17,7 +17,8 @@ use ewokiss_domain::mailing::context::{
 };
 use ewokiss_domain::mailing::recipient::{DeliveryOutcome, Recipient, RecipientStatus};
 use ewokiss_domain::mailing::{
-    Audience, Mailing, MailingContext, MailingInput, MailingKind, MailingRuleError, PersonFilter, MAILING_PLACEHOLDERS,
+    Audience, Mailing, MailingContext, MailingInput, MailingKind, MailingRuleError, MessageDraft, PersonFilter,
+    MAILING_PLACEHOLDERS,
 };
 #[cfg(feature = "sqs")]
 use ewokiss_domain::mailing::{MailingAction, MailingStatus};
@@ -80,11 +81,14 @@ impl MailingSettings {
     /// button, so mail scanners that follow links unsubscribe nobody) and the RFC 8058 one-click
     /// address for the List-Unsubscribe header. `None` for service messages.
     pub fn unsubscribe_links(&self, mailing: &Mailing, person_id: PersonId) -> Option<UnsubscribeUrls> {
-        if !mailing.kind.allows_unsubscribe() {
+        self.unsubscribe_links_for(mailing.kind, mailing.id, person_id)
+    }
+
+    fn unsubscribe_links_for(&self, kind: MailingKind, id: MailingId, person_id: PersonId) -> Option<UnsubscribeUrls> {
+        if !kind.allows_unsubscribe() {
             return None;
         }
-        let token =
-            self.links.unsubscribe_token(UnsubscribeLink { person_id, mailing_id: Some(mailing.id) }, Utc::now());
+        let token = self.links.unsubscribe_token(UnsubscribeLink { person_id, mailing_id: Some(id) }, Utc::now());
         Some(UnsubscribeUrls {
             page: format!("{}/#/unsubscribe?token={token}", self.app_url),
             one_click: format!("{}/api/extranet/public/unsubscribe?token={token}", self.app_url),
@@ -204,7 +208,7 @@ fn view(mailing: Mailing, training: Option<&Training>) -> MailingView {
 
 /// The values one recipient's message is rendered with.
 pub fn recipient_context(
-    mailing: &Mailing,
+    mailing_name: &str,
     recipient: &Recipient,
     training: Option<&Training>,
     unsubscribe_url: String,
@@ -216,12 +220,14 @@ pub fn recipient_context(
             position: recipient.position.clone().unwrap_or_default(),
         },
         unit: UnitValues { name: recipient.unit_name.clone() },
-        training: training
-            .map(|t| TrainingValues { title: t.title.clone(), dates: t.dates_text(), venue: t.venue_text() })
-            .unwrap_or_default(),
-        mailing: MailingValues { name: mailing.name.clone(), unsubscribe_url },
+        training: training.map(training_values).unwrap_or_default(),
+        mailing: MailingValues { name: mailing_name.to_owned(), unsubscribe_url },
         ..Default::default()
     }
+}
+
+fn training_values(training: &Training) -> TrainingValues {
+    TrainingValues { title: training.title.clone(), dates: training.dates_text(), venue: training.venue_text() }
 }
 
 pub fn render_for(
@@ -230,7 +236,7 @@ pub fn render_for(
     training: Option<&Training>,
     unsubscribe_url: String,
 ) -> Result<RenderedMessage, TemplateError> {
-    mailing.template.render(&recipient_context(mailing, recipient, training, unsubscribe_url))
+    mailing.template.render(&recipient_context(&mailing.name, recipient, training, unsubscribe_url))
 }
 
 /// The audience resolved into recipients (not yet stored).
@@ -483,24 +489,59 @@ impl Registry {
     ) -> Result<RenderedMessage, ApiError> {
         staff_only(actor)?;
         let mailing = self.get_mailing(id).await?;
-        let training = self.linked_training(mailing.training_id).await?;
-        let Some(raw) = input.person_id.as_deref().filter(|raw| !raw.trim().is_empty()) else {
+        let message = MessageDraft {
+            name: mailing.name,
+            kind: mailing.kind,
+            template: mailing.template,
+            training_id: mailing.training_id,
+        };
+        self.render_preview(Some(id), &message, input.person_id.as_deref(), settings).await
+    }
+
+    /// The message of a form not yet saved, as staff type it: template errors come back as field
+    /// errors, the rest of the form may be unfinished.
+    pub async fn preview_form(
+        &self,
+        actor: &Actor,
+        form: MailingInput,
+        person_id: Option<&str>,
+        settings: &MailingSettings,
+    ) -> Result<RenderedMessage, ApiError> {
+        staff_only(actor)?;
+        let message = form.parse_message().map_err(ApiError::Validation)?;
+        self.render_preview(None, &message, person_id, settings).await
+    }
+
+    /// Renders with the samples, or for one person: as recorded when the saved mailing fixed
+    /// its recipients, else from the person's current data.
+    async fn render_preview(
+        &self,
+        saved: Option<MailingId>,
+        message: &MessageDraft,
+        person_id: Option<&str>,
+        settings: &MailingSettings,
+    ) -> Result<RenderedMessage, ApiError> {
+        let training = self.linked_training(message.training_id).await?;
+        let Some(raw) = person_id.filter(|raw| !raw.trim().is_empty()) else {
             let mut context = MailingContext::sample();
             if let Some(training) = &training {
-                context.training = TrainingValues {
-                    title: training.title.clone(),
-                    dates: training.dates_text(),
-                    venue: training.venue_text(),
-                };
+                context.training = training_values(training);
             }
-            context.mailing.name = mailing.name.clone();
-            if !mailing.kind.allows_unsubscribe() {
+            if !message.name.is_empty() {
+                context.mailing.name = message.name.clone();
+            }
+            if !message.kind.allows_unsubscribe() {
                 context.mailing.unsubscribe_url.clear();
             }
-            return mailing.template.render(&context).map_err(template_failure);
+            return message.template.render(&context).map_err(template_failure);
         };
-        let person_id = crate::app::person_id(raw)?;
-        let recipient = match store::get_recipient(&self.table, id, person_id).await? {
+        let person_id = crate::app::parse_id("personId", raw, PersonId::parse)?;
+        let id = saved.unwrap_or_else(MailingId::generate);
+        let stored = match saved {
+            Some(id) => store::get_recipient(&self.table, id, person_id).await?,
+            None => None,
+        };
+        let recipient = match stored {
             Some(recipient) => recipient,
             None => {
                 let person = people::get_person(&self.table, person_id).await?.ok_or(ApiError::NotFound)?;
@@ -509,8 +550,10 @@ impl Registry {
                 Recipient::queued(id, &person, unit.map(|u| u.name).as_deref().unwrap_or(""), &email)
             }
         };
-        let unsubscribe = settings.unsubscribe_links(&mailing, person_id).map(|links| links.page).unwrap_or_default();
-        render_for(&mailing, &recipient, training.as_ref(), unsubscribe).map_err(template_failure)
+        let unsubscribe =
+            settings.unsubscribe_links_for(message.kind, id, person_id).map(|links| links.page).unwrap_or_default();
+        let context = recipient_context(&message.name, &recipient, training.as_ref(), unsubscribe);
+        message.template.render(&context).map_err(template_failure)
     }
 
     #[cfg(feature = "sqs")]

@@ -384,6 +384,17 @@ pub struct MailingDraft {
 pub const NAME_MAX: usize = 200;
 pub const TEMPLATE_MAX: usize = 100_000;
 
+/// The part of a mailing its messages are rendered from: enough for a live preview of a form
+/// that is neither complete nor saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageDraft {
+    /// Empty while the form has no name yet.
+    pub name: String,
+    pub kind: MailingKind,
+    pub template: MessageTemplate,
+    pub training_id: Option<TrainingId>,
+}
+
 impl MailingInput {
     /// Parses every field; the template is checked against the mailing placeholders with their
     /// samples, so an unknown placeholder is reported now, not when 500 messages are rendered.
@@ -397,22 +408,9 @@ impl MailingInput {
             }
             Some(raw) => errors.check("name", bounded_text(raw, NAME_MAX)),
         };
-        let kind = match self.kind.as_deref() {
-            None => Some(MailingKind::Newsletter),
-            Some(raw) => MailingKind::parse(raw).or_else(|| {
-                errors.push(FieldError::new(
-                    "kind",
-                    "unknown_kind",
-                    "Rodzaj wysyłki: newsletter, zaproszenie albo komunikat.",
-                    "Kind must be newsletter, invitation or service.",
-                ));
-                None
-            }),
-        };
-        let training_id = match self.training_id.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(raw) => errors.check("trainingId", TrainingId::parse(raw)),
-        };
+        let kind = self.parse_kind(&mut errors);
+        let training_id = self.parse_training(&mut errors);
+        let template = self.parse_template(&mut errors);
         let audience = self.audience.unwrap_or_default().parse(training_id.is_some(), &mut errors);
         let sender_name = match self.sender_name.as_deref().map(str::trim) {
             None | Some("") => Some("WOKiSS".to_owned()),
@@ -429,10 +427,63 @@ impl MailingInput {
                 ));
             }
         }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(MailingDraft {
+            name: name.expect("checked"),
+            kind: kind.expect("checked"),
+            template,
+            audience,
+            sender: Sender { name: sender_name.expect("checked"), address: sender_address.expect("checked") },
+            training_id,
+        })
+    }
+
+    /// Only what the message is rendered from (kind, linked training, template, name if any):
+    /// the rest of the form may be unfinished while staff watch the preview as they type.
+    pub fn parse_message(&self) -> Result<MessageDraft, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let name = match self.name.as_deref().map(str::trim) {
+            None | Some("") => Some(String::new()),
+            Some(raw) => errors.check("name", bounded_text(raw, NAME_MAX)),
+        };
+        let kind = self.parse_kind(&mut errors);
+        let training_id = self.parse_training(&mut errors);
+        let template = self.parse_template(&mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(MessageDraft { name: name.expect("checked"), kind: kind.expect("checked"), template, training_id })
+    }
+
+    fn parse_kind(&self, errors: &mut ValidationErrors) -> Option<MailingKind> {
+        match self.kind.as_deref() {
+            None => Some(MailingKind::Newsletter),
+            Some(raw) => MailingKind::parse(raw).or_else(|| {
+                errors.push(FieldError::new(
+                    "kind",
+                    "unknown_kind",
+                    "Rodzaj wysyłki: newsletter, zaproszenie albo komunikat.",
+                    "Kind must be newsletter, invitation or service.",
+                ));
+                None
+            }),
+        }
+    }
+
+    fn parse_training(&self, errors: &mut ValidationErrors) -> Option<TrainingId> {
+        match self.training_id.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => errors.check("trainingId", TrainingId::parse(raw)),
+        }
+    }
+
+    fn parse_template(&self, errors: &mut ValidationErrors) -> MessageTemplate {
         let template = MessageTemplate {
-            subject: self.subject.unwrap_or_default(),
-            text: self.text.unwrap_or_default(),
-            html: self.html.unwrap_or_default(),
+            subject: self.subject.clone().unwrap_or_default(),
+            text: self.text.clone().unwrap_or_default(),
+            html: self.html.clone().unwrap_or_default(),
         };
         for (field, source) in [("subject", &template.subject), ("text", &template.text), ("html", &template.html)] {
             if source.chars().count() > TEMPLATE_MAX {
@@ -449,17 +500,7 @@ impl MailingInput {
                 errors.push(error);
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(MailingDraft {
-            name: name.expect("checked"),
-            kind: kind.expect("checked"),
-            template,
-            audience,
-            sender: Sender { name: sender_name.expect("checked"), address: sender_address.expect("checked") },
-            training_id,
-        })
+        template
     }
 }
 

@@ -206,7 +206,14 @@ impl MessageTemplate {
             ("text", "body.txt", &self.text),
             ("html", "body.html", &self.html),
         ] {
-            let Ok(template) = env.template_from_named_str(name, source) else { continue };
+            let template = match env.template_from_named_str(name, source) {
+                Ok(template) => template,
+                Err(syntax) => {
+                    // Every part is checked, so one answer names all the broken ones.
+                    errors.push(template_error(field, &syntax.to_string()));
+                    continue;
+                }
+            };
             let mut unknown: Vec<String> = template
                 .undeclared_variables(true)
                 .into_iter()
@@ -226,16 +233,12 @@ impl MessageTemplate {
         if !errors.is_empty() {
             return Err(errors);
         }
-        self.render(sample).map_err(|error| {
-            FieldError::new(
-                error.part,
-                "template_error",
-                format!("Błąd w szablonie: {}", error.detail),
-                format!("Template error: {}", error.detail),
-            )
-            .into()
-        })
+        self.render(sample).map_err(|error| template_error(error.part, &error.detail).into())
     }
+}
+
+fn template_error(field: &str, detail: &str) -> FieldError {
+    FieldError::new(field, "template_error", format!("Błąd w szablonie: {detail}"), format!("Template error: {detail}"))
 }
 
 const FOOTER_TEXT: &str = "\n\n--\n{{ association.name }}\nul. Wielka 1, 61-775 Poznań · e-WOKiSS\nTa wiadomość dotyczy Twojego zapisu na szkolenie i jest wysyłana automatycznie.";

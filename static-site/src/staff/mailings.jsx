@@ -500,8 +500,12 @@ function MailingForm({ editor, initial, mailing, linked }) {
   const countBody = { audience: audienceInput(v), ...(v.trainingId ? { trainingId: v.trainingId } : {}) };
   const count = useDebouncedPost(audienceEmpty(v) ? null : '/api/staff/mailings/audience', countBody, mailingSection);
 
-  // The live count's errors are newer than the last save's for the audience; the save's for the rest.
-  const errOf = (section) => count.errors.bySection[section] || errors.bySection[section] || '';
+  const [previewFor, setPreviewFor] = useState('');
+  const previewBody = { name: v.name.trim(), kind: v.kind, subject: v.subject, text: v.text, html: v.html, ...(v.trainingId ? { trainingId: v.trainingId } : {}) };
+  const preview = useDebouncedPost(withQuery('/api/staff/mailings/preview', { personId: previewFor }), previewBody, mailingSection);
+
+  // The live count's and the live preview's errors are newer than the last save's.
+  const errOf = (section) => preview.errors.bySection[section] || count.errors.bySection[section] || errors.bySection[section] || '';
   const audienceErr = errOf('audience');
 
   const onSubmit = async (e) => {
@@ -644,6 +648,8 @@ function MailingForm({ editor, initial, mailing, linked }) {
           <PlaceholderList placeholders={editor.placeholders} focusedPart={focusedPart} onInsert={insert} />
         </aside>
       </div>
+
+      <FormPreview preview={preview} personId={previewFor} onPersonId={setPreviewFor} choices={(count.data && count.data.sample) || []} />
 
       <div class="form-actions">
         <button type="submit" class="btn btn-primary" disabled={busy}>
@@ -865,6 +871,29 @@ export function MailingCard({ id }) {
         </section>
       )}
     </section>
+  );
+}
+
+/**
+ * The message as typed, rendered a moment after each change (nothing saved): with the samples or
+ * for a person of the audience. While the template has an error the last good rendering stays,
+ * marked stale, and the error is shown on its field.
+ */
+function FormPreview({ preview, personId, onPersonId, choices }) {
+  const [shown, setShown] = useState(null);
+  useEffect(() => {
+    if (preview.data) setShown(preview.data);
+  }, [preview.data]);
+  const status = preview.loading ? 'loading' : preview.error || preview.errors.any ? 'invalid' : 'ok';
+  const options = [{ value: '', label: tm('previewSample') }, ...choices.map((c) => ({ value: c.personId, label: `${c.name} — ${c.email}` }))];
+  if (personId && !choices.some((c) => c.personId === personId)) options.push({ value: personId, label: personId });
+  return (
+    <MessagePreview message={shown} state={status} hint={personId ? tm('previewHint') : tm('previewSampleHint')} testid="mailing-form-preview">
+      <div class="preview-for">
+        <SelectField label={tm('previewFor')} name="formPreviewFor" value={personId} options={options} onInput={(e) => onPersonId(e.currentTarget.value)} />
+      </div>
+      {preview.error && <InlineError error={preview.error} />}
+    </MessagePreview>
   );
 }
 

@@ -74,6 +74,26 @@ fn template_errors_are_caught_when_the_mailing_is_saved() {
 }
 
 #[test]
+fn an_unfinished_form_still_previews_its_message_but_not_a_broken_template() {
+    let unfinished = MailingInput {
+        name: None,
+        sender_address: None,
+        audience: Some(AudienceInput { source: Some("training".into()), ..Default::default() }),
+        ..input()
+    };
+    assert!(unfinished.clone().parse("wokiss.pl").is_err(), "not savable");
+    let message = unfinished.parse_message().unwrap();
+    assert_eq!(message.name, "");
+    assert_eq!(message.kind, MailingKind::Newsletter);
+    assert_eq!(message.template.subject, input().subject.unwrap());
+
+    let broken =
+        MailingInput { text: Some("Dzień dobry {{ person.pesel }}".into()), kind: Some("spam".into()), ..input() };
+    let fields: Vec<String> = broken.parse_message().unwrap_err().0.into_iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["kind", "text"]);
+}
+
+#[test]
 fn fields_are_checked_together_and_named() {
     let bad = MailingInput {
         name: Some(" ".into()),
