@@ -234,7 +234,7 @@ fn zip_entries(bytes: &[u8]) -> usize {
 async fn a_name_correction_is_a_new_version_with_the_same_number() {
     let app = TestApp::spawn().await;
     let staff = app.staff_token().await;
-    let (tid, present, _, _, _) = completed_training(&app, &staff).await;
+    let (tid, present, _, unit_a, _) = completed_training(&app, &staff).await;
     run_generator(&app, &tid).await;
     let list = app.staff("GET", &format!("/persons/{}/certificates", present[0]), Some(&staff), None).await.expect(200);
     let first = list[0].clone();
@@ -260,4 +260,18 @@ async fn a_name_correction_is_a_new_version_with_the_same_number() {
     assert_eq!(verified["holderName"], corrected["holderName"]);
     // Redelivered, it changes nothing.
     app.staff("POST", &format!("/certificates/{cid}/corrections"), Some(&staff), None).await.expect(422);
+
+    // The unit's administrator corrects another holder's name in the extranet: the same.
+    let admin = app.user("unit-admin", Some(&unit_a), None).await;
+    let other = &present[1];
+    let before = app.staff("GET", &format!("/persons/{other}/certificates"), Some(&staff), None).await.expect(200);
+    let person = app.extranet("GET", &format!("/persons/{other}"), Some(&admin), None).await.expect(200);
+    let edit = json!({"firstName": "Łucja", "version": person["version"]});
+    app.extranet("PATCH", &format!("/persons/{other}"), Some(&admin), Some(edit)).await.expect(200);
+    run_generator(&app, other).await;
+    let after = app.staff("GET", &format!("/persons/{other}/certificates"), Some(&staff), None).await.expect(200);
+    assert_eq!(after[0]["id"], before[0]["id"]);
+    assert_eq!(after[0]["version"], 2);
+    assert_eq!(after[0]["number"], before[0]["number"]);
+    assert!(after[0]["holderName"].as_str().unwrap().starts_with("Łucja "), "{}", after[0]);
 }

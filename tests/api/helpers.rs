@@ -80,6 +80,7 @@ impl TestApp {
             http: app(&table),
             documents: ewokiss_adapters::documents::Documents::new(&sdk, &env("DOCUMENTS_BUCKET")),
             certificates: ewokiss_adapters::certificate_app::CertificateSettings::from_env().expect("APP_URL"),
+            certificate_queue: ewokiss_adapters::queue::Queue::new(&sdk, &env("CERTIFICATE_QUEUE_URL")),
         };
         let cognito = Cognito {
             endpoint: env("AWS_ENDPOINT_URL"),

@@ -31,6 +31,8 @@ pub struct App {
     /// Certificates' PDFs and ZIPs.
     pub documents: ewokiss_adapters::documents::Documents,
     pub certificates: CertificateSettings,
+    /// Re-issues of certificates after a name correction.
+    pub certificate_queue: ewokiss_adapters::queue::Queue,
 }
 
 impl App {
@@ -38,11 +40,13 @@ impl App {
         let config = ewokiss_adapters::config::HttpConfig::from_env()?;
         let bucket = ewokiss_adapters::config::required_env("DOCUMENTS_BUCKET")?;
         let certificates = CertificateSettings::from_env()?;
+        let certificate_queue = ewokiss_adapters::config::required_env("CERTIFICATE_QUEUE_URL")?;
         let sdk = ewokiss_adapters::config::aws_sdk_config().await;
         Ok(Self {
             http: ewokiss_adapters::app::HttpApp::new(&sdk, config),
             documents: ewokiss_adapters::documents::Documents::new(&sdk, &bucket),
             certificates,
+            certificate_queue: ewokiss_adapters::queue::Queue::new(&sdk, &certificate_queue),
         })
     }
 }
@@ -87,7 +91,14 @@ async fn route(app: &App, request: &Request) -> Reply {
         }
         (Method::GET, ["persons", id]) => ok(&r.person_view(a, app::person_id(id)?).await?),
         (Method::PATCH, ["persons", id]) => {
-            ok(&r.edit_person(a, app::person_id(id)?, parse_body::<PersonEdit>(request)?).await?)
+            let edit = parse_body::<PersonEdit>(request)?;
+            let renamed = certificate_app::renames(&edit);
+            let view = r.edit_person(a, app::person_id(id)?, edit).await?;
+            if renamed {
+                // An administrator (or the holder) corrected the name: the certificates follow.
+                certificate_app::queue_reissue(&app.certificate_queue, view.person.id).await;
+            }
+            ok(&view)
         }
         (Method::POST, ["persons", id, "leave"]) => {
             admin_only(a)?;

@@ -32,12 +32,6 @@ pub async fn queue_generation(app: &App, training_id: TrainingId) -> Result<Gene
     Ok(GenerationQueued { training_id })
 }
 
-/// Queues the re-issue of a renamed person's certificates.
-pub async fn queue_renamed(app: &App, person_id: ewokiss_domain::ids::PersonId) -> Result<(), ApiError> {
-    let body = serde_json::json!({ "renamedPersonId": person_id }).to_string();
-    app.certificate_queue.send_all(&[body]).await.map_err(|e| ApiError::Unavailable(e.to_string()))
-}
-
 pub async fn routes(app: &App, r: &Registry, a: &Actor, method: Method, segments: &[&str], request: &Request) -> Reply {
     match (method, segments) {
         (Method::GET, ["trainings", id, "certificates"]) => {

@@ -182,14 +182,10 @@ async fn route(app: &App, request: &Request) -> Reply {
         (Method::GET, ["persons", id]) => ok(&r.person_view(a, app::person_id(id)?).await?),
         (Method::PATCH, ["persons", id]) => {
             let edit = parse_body::<PersonEdit>(request)?;
-            let renamed = edit.first_name.is_some() || edit.last_name.is_some();
+            let renamed = ewokiss_adapters::certificate_app::renames(&edit);
             let view = Box::pin(r.edit_person(a, app::person_id(id)?, edit)).await?;
             if renamed {
-                // Certificates carry the name as it stands: the generator re-issues those whose
-                // holder's name changed (it skips the others).
-                if let Err(error) = certificates::queue_renamed(app, view.person.id).await {
-                    tracing::error!(person = %view.person.id, ?error, "certificate re-issue not queued");
-                }
+                ewokiss_adapters::certificate_app::queue_reissue(&app.certificate_queue, view.person.id).await;
             }
             ok(&view)
         }

@@ -192,3 +192,20 @@ async fn link_to(stored: &StoredCertificate, documents: &Documents) -> Result<Ce
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(CertificateLink { url, file_name })
 }
+
+/// Whether an edit of a person changes the name their certificates carry.
+pub fn renames(edit: &ewokiss_domain::person::PersonEdit) -> bool {
+    edit.first_name.is_some() || edit.last_name.is_some()
+}
+
+/// Asks the generator to re-issue a renamed person's certificates (it skips those whose name is
+/// unchanged, so asking twice is harmless). Called after the edit is stored, by whichever API
+/// made it: a failure is logged, not returned — the edit stands, and staff can still press
+/// "correct" on a certificate.
+#[cfg(feature = "sqs")]
+pub async fn queue_reissue(queue: &crate::queue::Queue, person_id: PersonId) {
+    let body = serde_json::json!({ "renamedPersonId": person_id }).to_string();
+    if let Err(error) = queue.send_all(&[body]).await {
+        tracing::error!(person = %person_id, ?error, "certificate re-issue not queued");
+    }
+}
