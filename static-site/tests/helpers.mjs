@@ -104,6 +104,18 @@ export async function logout(page) {
 
 /** Call the API from inside the page with the signed-in user's ID token. */
 export async function apiFetch(page, path, { method = 'GET', body } = {}) {
+  const first = await apiFetchOnce(page, path, { method, body });
+  // Like the web app (src/api.js): a read the local gateway failed (cargo lambda's own 500,
+  // without our {error} body) is repeated once; our handlers' errors and writes never are.
+  if (method === 'GET' && first.status >= 500 && !(first.body && typeof first.body.error === 'string')) {
+    console.warn(`gateway failure, repeating once: GET ${path} → ${first.status} ${first.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    return apiFetchOnce(page, path, { method, body });
+  }
+  return first;
+}
+
+function apiFetchOnce(page, path, { method, body }) {
   return page.evaluate(
     async ({ path, method, body }) => {
       const s = JSON.parse(sessionStorage.getItem('ewokiss.session') || 'null');

@@ -361,16 +361,11 @@ impl Registry {
         if let Some(list) = units_list.filter(|l| !l.criteria.is_empty() || !l.unit_ids.is_empty()) {
             let venue = training.and_then(|t| t.venue.as_ref());
             let today = time::today();
-            let mut cursor: Option<String> = None;
-            let mut selected = Vec::new();
-            loop {
-                let page = people::list_units(&self.table, &Default::default(), 100, cursor.as_deref()).await?;
-                selected.extend(page.items.into_iter().filter(|unit| list.includes_unit(unit, venue, today)));
-                match page.next {
-                    Some(next) => cursor = Some(next),
-                    None => break,
-                }
-            }
+            let selected: Vec<_> = people::all_units(&self.table)
+                .await?
+                .into_iter()
+                .filter(|unit| list.includes_unit(unit, venue, today))
+                .collect();
             resolved.units = selected.len() as u32;
             // The units' persons, several units at a time.
             use futures_util::{StreamExt, TryStreamExt};

@@ -479,19 +479,13 @@ impl Registry {
         let today = time::today();
         let mut units = Vec::new();
         if !invited.criteria.is_empty() || !invited.unit_ids.is_empty() {
-            let mut cursor: Option<String> = None;
-            loop {
-                let page = people::list_units(&self.table, &Default::default(), 100, cursor.as_deref()).await?;
-                units.extend(
-                    page.items.into_iter().filter(|unit| invited.includes_unit(unit, venue, today)).map(|unit| {
-                        crate::dynamo::registry::ChildUnit { id: unit.id, name: unit.name, kind: unit.kind }
-                    }),
-                );
-                match page.next {
-                    Some(next) => cursor = Some(next),
-                    None => break,
-                }
-            }
+            units.extend(
+                people::all_units(&self.table)
+                    .await?
+                    .into_iter()
+                    .filter(|unit| invited.includes_unit(unit, venue, today))
+                    .map(|unit| crate::dynamo::registry::ChildUnit { id: unit.id, name: unit.name, kind: unit.kind }),
+            );
         }
         Ok(InvitedUnits { person_ids: invited.person_ids.clone(), invited, units })
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::numbering::take_numbers;
 use super::trainings::outbox_item;
-use super::{item, n, s, Expression, Page, Query, StoreError, Table, Transaction};
+use super::{item, n, s, Expression, Query, StoreError, Table, Transaction};
 use crate::keys;
 
 pub const SERIES: &str = "ZAS";
@@ -195,17 +195,7 @@ pub async fn by_code(table: &Table, code: &str) -> Result<Option<StoredCertifica
 }
 
 async fn all_pages(table: &Table, index: &'static str, partition: &str) -> Result<Vec<StoredCertificate>, StoreError> {
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page: Page<StoredCertificate> =
-            table.query(Query::index(index, partition).page(200, cursor.as_deref())).await?;
-        all.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(all),
-        }
-    }
+    table.query_all(Query::index(index, partition), 200).await
 }
 
 /// The certificates of a training, by holder.

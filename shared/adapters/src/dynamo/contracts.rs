@@ -40,17 +40,7 @@ pub async fn get_contract(table: &Table, id: ContractId) -> Result<Option<Contra
 /// Every period of the contract billed so far (one query: the periods sit in its partition).
 pub async fn billed_periods(table: &Table, id: ContractId) -> Result<Vec<BilledPeriod>, StoreError> {
     let partition = keys::contract(id).pk;
-    let mut periods = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page: Page<BilledPeriod> =
-            table.query(Query::table(&partition).prefix(keys::PERIOD_PREFIX).page(500, cursor.as_deref())).await?;
-        periods.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(periods),
-        }
-    }
+    table.query_all(Query::table(&partition).prefix(keys::PERIOD_PREFIX), 500).await
 }
 
 /// The charges written for a contract, oldest period first.

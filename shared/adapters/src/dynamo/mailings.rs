@@ -72,17 +72,7 @@ pub async fn list_mailings(table: &Table, limit: i32, cursor: Option<&str>) -> R
 
 pub async fn training_mailings(table: &Table, training_id: TrainingId) -> Result<Vec<Mailing>, StoreError> {
     let partition = keys::training_mailings_partition(training_id);
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page: Page<Mailing> =
-            table.query(Query::index(keys::GSI2, &partition).page(100, cursor.as_deref())).await?;
-        all.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(all),
-        }
-    }
+    table.query_all::<Mailing>(Query::index(keys::GSI2, &partition), 100).await
 }
 
 /// Moves the mailing from one of `from` to `to` (one targeted update; the progress counts are
@@ -212,17 +202,7 @@ pub async fn get_recipient(
 /// Every mailing recipient record of one person, newest mailing last.
 pub async fn person_recipients(table: &Table, person_id: PersonId) -> Result<Vec<Recipient>, StoreError> {
     let partition = keys::person_mailings_partition(person_id);
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page: Page<Recipient> =
-            table.query(Query::index(keys::GSI2, &partition).page(100, cursor.as_deref())).await?;
-        all.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(all),
-        }
-    }
+    table.query_all::<Recipient>(Query::index(keys::GSI2, &partition), 100).await
 }
 
 /// Of these persons, the recipients still to send: queued, or claimed by a sender that died.

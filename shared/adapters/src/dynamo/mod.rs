@@ -155,6 +155,21 @@ impl Table {
         Ok(Page { items, next })
     }
 
+    /// Every item a query selects, `page_size` per call (for partitions known to stay small
+    /// enough to hold in memory: one contract's periods, one person's mailings).
+    pub async fn query_all<T: DeserializeOwned>(&self, query: Query<'_>, page_size: i32) -> Result<Vec<T>, StoreError> {
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page: Page<T> = self.query(query.clone().page(page_size, cursor.as_deref())).await?;
+            all.extend(page.items);
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
     /// Writes all items or none; a failed condition is reported with its label.
     pub async fn transact(&self, tx: Transaction) -> Result<(), StoreError> {
         if tx.items.is_empty() {
@@ -226,6 +241,7 @@ pub fn n(value: impl ToString) -> AttributeValue {
 }
 
 /// A filter applied after the key condition (reads the same items, returns fewer).
+#[derive(Clone)]
 pub struct Filter {
     pub expression: String,
     pub names: Vec<(String, String)>,
@@ -233,6 +249,7 @@ pub struct Filter {
 }
 
 /// A named access pattern resolved to a key condition.
+#[derive(Clone)]
 pub struct Query<'a> {
     pub index: Option<&'static str>,
     pub partition: &'a str,

@@ -206,6 +206,11 @@ pub struct UnitFilter {
     pub member_on: Option<(bool, NaiveDate)>,
 }
 
+/// Every unit (a few hundred members: one or two pages), for selections by criteria.
+pub async fn all_units(table: &Table) -> Result<Vec<Unit>, StoreError> {
+    table.query_all(Query::index(keys::GSI1, keys::ALL_UNITS), 100).await
+}
+
 pub async fn list_units(
     table: &Table,
     filter: &UnitFilter,

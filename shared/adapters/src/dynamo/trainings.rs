@@ -399,17 +399,7 @@ pub async fn waiting_before(table: &Table, training_id: TrainingId, seq: u64) ->
 
 pub async fn enrolments_of_training(table: &Table, training_id: TrainingId) -> Result<Vec<Enrolment>, StoreError> {
     let partition = keys::training(training_id).pk;
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page: Page<Enrolment> =
-            table.query(Query::table(&partition).prefix(keys::ENROLMENT_PREFIX).page(500, cursor.as_deref())).await?;
-        all.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(all),
-        }
-    }
+    table.query_all(Query::table(&partition).prefix(keys::ENROLMENT_PREFIX), 500).await
 }
 
 pub async fn enrolments_of_person(
