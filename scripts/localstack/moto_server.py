@@ -2,7 +2,10 @@
 
 - Atomicity: moto serves requests on several threads but its in-memory DynamoDB has no
   locking, so two concurrent `SET n = n + 1` updates of one item can both read the same `n`.
-  DynamoDB applies each request atomically; here every DynamoDB backend call takes one lock.
+  DynamoDB applies each request atomically; here every DynamoDB request takes one lock for
+  the whole of its handling — the backend call *and* the response built from the item (moto
+  reads `ReturnValues` from the live item after the update, so with only the backend locked
+  two concurrent increments could both be answered with the later value).
 - Speed: moto (5.x) deep-copies the whole table once per item of a TransactWriteItems call to
   be able to roll back; with a few thousand demo items every transaction takes seconds. Here
   only the items the transaction names are backed up and put back when it is cancelled —
@@ -24,6 +27,7 @@ import threading
 import types
 
 import moto.dynamodb.models as dynamodb_models
+import moto.dynamodb.responses as dynamodb_responses
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.server import main
 
@@ -232,6 +236,11 @@ def _serialised(method):
 for _name, _method in list(vars(dynamodb_models.DynamoDBBackend).items()):
     if callable(_method) and not _name.startswith("_"):
         setattr(dynamodb_models.DynamoDBBackend, _name, _serialised(_method))
+
+# The request handlers too: a handler reads the item again after the backend call.
+for _name, _method in list(vars(dynamodb_responses.DynamoHandler).items()):
+    if callable(_method) and not _name.startswith("_"):
+        setattr(dynamodb_responses.DynamoHandler, _name, _serialised(_method))
 
 if __name__ == "__main__":
     sys.exit(main())
