@@ -6,12 +6,13 @@
 // default. And the generated documents: the list with 5-minute download links, "Nowa umowa"
 // and "Nowe pismo" on the unit card, "Nowe pismo" on the person card, "Zestawienie (PDF)" on a
 // settlement's card.
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { api, ApiError, normalizePage, useApi, usePaged, withQuery } from '../api.js';
 import { fmtDateTime, todayWarsaw } from '../format.js';
 import { msg, t } from '../i18n.js';
 import { href } from '../router.js';
 import { ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, TextArea, TextField, checkFields, toast, useForm } from '../ui.jsx';
+import { useLivePreview, usePlaceholderInsert } from './templates.jsx';
 
 const PARTS = ['title', 'body'];
 const PREVIEW_DELAY = 600;
@@ -104,73 +105,27 @@ function DocumentTemplateEditor({ view, onChanged, onReload }) {
   const [errors, setErrors] = useState({});
   const [summary, setSummary] = useState(null); // {text | message, other?, stale?}
   const [pdf, setPdf] = useState(null); // {url, size}
-  const [previewState, setPreviewState] = useState('loading'); // ok | loading | invalid
   const [busy, setBusy] = useState(false);
-  const refs = { title: useRef(null), body: useRef(null) };
-  const lastFocused = useRef('body');
-  const [focusedPart, setFocusedPart] = useState('body');
-  const seq = useRef(0);
   const label = slotLabel(view);
   const dirty = PARTS.some((p) => values[p] !== saved.template[p]);
   const query = view.trainingKind ? { trainingKind: view.trainingKind } : undefined;
 
-  // The live preview, debounced; stale answers are ignored; the blob URL is released.
-  useEffect(() => {
-    const n = ++seq.current;
-    const ctrl = new AbortController();
-    setPreviewState('loading');
-    const timer = setTimeout(() => {
-      const body = { kind: view.kind, title: values.title, body: values.body };
-      if (view.trainingKind) body.trainingKind = view.trainingKind;
-      api('/api/staff/document-templates/preview', { method: 'POST', body, signal: ctrl.signal }).then(
-        (rendered) => {
-          if (n !== seq.current) return;
-          setPdf({ url: base64ToBlobUrl(rendered.pdfBase64), size: rendered.sizeBytes });
-          setPreviewState('ok');
-          setErrors({});
-          setSummary((s) => (s && s.stale ? s : null));
-        },
-        (err) => {
-          if (n !== seq.current || err.name === 'AbortError') return;
-          if (err instanceof ApiError && (err.status === 422 || err.status === 400)) {
-            const fe = fieldErrors(err);
-            setErrors(fe.fields);
-            setSummary((s) => (s && s.stale ? s : fe.other.length ? { message: err.body.message, other: fe.other } : null));
-            setPreviewState('invalid');
-          } else {
-            setPreviewState('ok');
-            if (err.status !== 401) setSummary({ text: msg(err.body && err.body.message) || t('error.generic', { status: err.status }) });
-          }
-        },
-      );
-    }, PREVIEW_DELAY);
-    return () => {
-      clearTimeout(timer);
-      ctrl.abort();
-    };
-  }, [values.title, values.body]);
+  // The live preview of the PDF (nothing on screen yet: the first one is requested at once).
+  const previewBody = { kind: view.kind, title: values.title, body: values.body, ...(view.trainingKind ? { trainingKind: view.trainingKind } : {}) };
+  const live = useLivePreview('/api/staff/document-templates/preview', previewBody, {
+    onRendered: (rendered) => setPdf({ url: base64ToBlobUrl(rendered.pdfBase64), size: rendered.sizeBytes }),
+    fieldErrors,
+    setErrors,
+    setSummary,
+    initialState: 'loading',
+    delay: PREVIEW_DELAY, // a PDF costs more to render than an e-mail
+  });
+  const previewState = live.state;
   // The previous PDF's blob URL is released when a new one replaces it (and on leaving).
   useEffect(() => () => pdf && URL.revokeObjectURL(pdf.url), [pdf]);
 
   const setPart = (part, value) => setValues((v) => ({ ...v, [part]: value }));
-  const focus = (part) => () => {
-    lastFocused.current = part;
-    setFocusedPart(part);
-  };
-  const insert = (name) => {
-    const part = lastFocused.current;
-    const el = refs[part].current;
-    const token = `{{ ${name} }}`;
-    const value = values[part] ?? '';
-    const start = el && typeof el.selectionStart === 'number' ? el.selectionStart : value.length;
-    const end = el && typeof el.selectionEnd === 'number' ? el.selectionEnd : start;
-    setPart(part, value.slice(0, start) + token + value.slice(end));
-    requestAnimationFrame(() => {
-      if (!el) return;
-      el.focus();
-      el.setSelectionRange(start + token.length, start + token.length);
-    });
-  };
+  const { refs, focus, focusedPart, insert } = usePlaceholderInsert(values, setPart, PARTS, 'body');
 
   const applyView = (next) => {
     setSaved(next);

@@ -120,49 +120,19 @@ function TemplateEditor({ view, onChanged, onReload }) {
   const [errors, setErrors] = useState({});
   const [summary, setSummary] = useState(null); // {text, other?, stale?}
   const [preview, setPreview] = useState(view.preview);
-  const [previewState, setPreviewState] = useState('ok'); // ok | loading | invalid
   const [busy, setBusy] = useState(false);
-  const seq = useRef(0);
   const label = kindLabel(view.kind);
   const dirty = PARTS.some((p) => values[p] !== saved.template[p]);
 
-  // Live preview, debounced; stale answers are ignored.
-  const key = (v) => JSON.stringify([v.subject, v.text, v.html]);
-  const previewedFor = useRef(key(view.template));
-  useEffect(() => {
-    if (key(values) === previewedFor.current) return undefined;
-    const n = ++seq.current;
-    const ctrl = new AbortController();
-    setPreviewState('loading');
-    const timer = setTimeout(() => {
-      api('/api/staff/notification-templates/preview', { method: 'POST', body: { subject: values.subject, text: values.text, html: values.html }, signal: ctrl.signal }).then(
-        (rendered) => {
-          if (n !== seq.current) return;
-          previewedFor.current = key(values);
-          setPreview(rendered);
-          setPreviewState('ok');
-          setErrors({});
-          setSummary((s) => (s && s.stale ? s : null));
-        },
-        (err) => {
-          if (n !== seq.current || err.name === 'AbortError') return;
-          if (err instanceof ApiError && (err.status === 422 || err.status === 400)) {
-            const fe = fieldErrors(err);
-            setErrors(fe.fields);
-            setSummary((s) => (s && s.stale ? s : fe.other.length ? { message: err.body.message, other: fe.other } : null));
-            setPreviewState('invalid');
-          } else {
-            setPreviewState('ok');
-            if (err.status !== 401) setSummary({ text: msg(err.body && err.body.message) || t('error.generic', { status: err.status }) });
-          }
-        },
-      );
-    }, PREVIEW_DELAY);
-    return () => {
-      clearTimeout(timer);
-      ctrl.abort();
-    };
-  }, [values.subject, values.text, values.html]);
+  const previewBody = (v) => ({ subject: v.subject, text: v.text, html: v.html });
+  const live = useLivePreview('/api/staff/notification-templates/preview', previewBody(values), {
+    onRendered: setPreview,
+    fieldErrors,
+    setErrors,
+    setSummary,
+    shownKey: JSON.stringify(previewBody(view.template)), // the view came with its preview
+  });
+  const previewState = live.state;
 
   const setPart = (part, value) => setValues((v) => ({ ...v, [part]: value }));
   const { refs, focus, focusedPart, insert } = usePlaceholderInsert(values, setPart);
@@ -171,11 +141,10 @@ function TemplateEditor({ view, onChanged, onReload }) {
     setSaved(next);
     setValues({ ...next.template });
     setPreview(next.preview);
-    setPreviewState('ok');
+    live.setState('ok');
+    live.shown(previewBody(next.template)); // the preview came with the view
     setErrors({});
     setSummary(null);
-    seq.current++;
-    previewedFor.current = key(next.template); // the preview came with the view
     onChanged(next);
   };
 
@@ -293,10 +262,11 @@ function TemplateEditor({ view, onChanged, onReload }) {
  * `{{ name }}` inserted at the cursor of the last focused part (subject, text or html):
  * `refs` go on the inputs, `focus(part)` on their onFocus.
  */
-export function usePlaceholderInsert(values, setPart) {
-  const refs = { subject: useRef(null), text: useRef(null), html: useRef(null) };
-  const lastFocused = useRef('subject');
-  const [focusedPart, setFocusedPart] = useState('subject');
+export function usePlaceholderInsert(values, setPart, parts = PARTS, initial = parts[0]) {
+  // One ref per part; `parts` is fixed for a component, so the hooks run in the same order.
+  const refs = Object.fromEntries(parts.map((part) => [part, useRef(null)]));
+  const lastFocused = useRef(initial);
+  const [focusedPart, setFocusedPart] = useState(initial);
   const focus = (part) => () => {
     lastFocused.current = part;
     setFocusedPart(part);
@@ -321,6 +291,62 @@ export function usePlaceholderInsert(values, setPart) {
     });
   };
   return { refs, focus, focusedPart, insert };
+}
+
+/**
+ * An editor's live preview: `body` is POSTed to `path` a moment after its last change (nothing
+ * saved); an answer overtaken by a newer request is dropped. A rendering goes to `onRendered`
+ * and clears the field errors; a 400/422 puts its errors at the fields (`fieldErrors` splits
+ * them) and the rest in the summary; another failure goes to the summary. A "changed meanwhile"
+ * summary (`stale`) stays. `shownKey`: the JSON of the body whose rendering is already on
+ * screen (no request for it). Returns the state (ok | loading | invalid), its setter, and
+ * `shown(body)`: a rendering of `body` came from elsewhere (a saved view) — the answer in
+ * flight is dropped and that body is not requested again.
+ */
+export function useLivePreview(path, body, { onRendered, fieldErrors, setErrors, setSummary, shownKey = null, initialState = 'ok', delay = PREVIEW_DELAY }) {
+  const [state, setState] = useState(initialState);
+  const seq = useRef(0);
+  const key = JSON.stringify(body);
+  const shownFor = useRef(shownKey);
+  useEffect(() => {
+    if (key === shownFor.current) return undefined;
+    const n = ++seq.current;
+    const ctrl = new AbortController();
+    setState('loading');
+    const timer = setTimeout(() => {
+      api(path, { method: 'POST', body: JSON.parse(key), signal: ctrl.signal }).then(
+        (rendered) => {
+          if (n !== seq.current) return;
+          shownFor.current = key;
+          onRendered(rendered);
+          setState('ok');
+          setErrors({});
+          setSummary((s) => (s && s.stale ? s : null));
+        },
+        (err) => {
+          if (n !== seq.current || err.name === 'AbortError') return;
+          if (err instanceof ApiError && (err.status === 422 || err.status === 400)) {
+            const fe = fieldErrors(err);
+            setErrors(fe.fields);
+            setSummary((s) => (s && s.stale ? s : fe.other.length ? { message: err.body.message, other: fe.other } : null));
+            setState('invalid');
+          } else {
+            setState('ok');
+            if (err.status !== 401) setSummary({ text: msg(err.body && err.body.message) || t('error.generic', { status: err.status }) });
+          }
+        },
+      );
+    }, delay);
+    return () => {
+      clearTimeout(timer);
+      ctrl.abort();
+    };
+  }, [path, key]);
+  const shown = (shownBody) => {
+    seq.current++;
+    shownFor.current = JSON.stringify(shownBody);
+  };
+  return { state, setState, shown };
 }
 
 /** The placeholders (name, description, sample) as buttons that insert them. */
