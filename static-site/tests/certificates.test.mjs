@@ -468,6 +468,10 @@ describe('certificates', () => {
       const texts = await versions.getByTestId('certificate-version-row').allTextContents();
       assert.equal(texts.length, 2);
       assert.ok(texts[0].includes(people.bogdan.name) && texts[1].includes(newName), texts.join(' | '));
+      // Version 1's own PDF stays downloadable, under its own name.
+      const first = await downloaded(page, () => versions.getByTestId('certificate-version-download').first().click());
+      assert.ok(isPdf(first.bytes), 'version 1 is a PDF');
+      assert.match(first.name, /-wersja-1\.pdf$/);
       await screenshot(page, 'certificates-correction');
 
       // The person card's "Szkolenia" lists the person's certificate, in its current version.

@@ -109,6 +109,7 @@ async fn every_staff_endpoint_refuses_other_roles() {
         ("GET", "/tasks".to_owned()),
         ("POST", "/tasks".to_owned()),
         ("PATCH", format!("/tasks/{task}")),
+        ("GET", format!("/certificates/{task}/versions/1/download")),
     ];
     for token in [&admin, &participant] {
         for (method, path) in &routes {

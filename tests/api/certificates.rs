@@ -265,6 +265,22 @@ async fn a_name_correction_is_a_new_version_with_the_same_number() {
     let versions = app.staff("GET", &format!("/certificates/{cid}/versions"), Some(&staff), None).await.expect(200);
     assert_eq!(versions.as_array().unwrap().len(), 2, "the history keeps both");
     assert_eq!(versions[0]["holderName"], first["holderName"]);
+    // Each version keeps its own PDF: version 1's is still there, under its own name.
+    let old =
+        app.staff("GET", &format!("/certificates/{cid}/versions/1/download"), Some(&staff), None).await.expect(200);
+    let current =
+        app.staff("GET", &format!("/certificates/{cid}/versions/2/download"), Some(&staff), None).await.expect(200);
+    assert!(old["fileName"].as_str().unwrap().ends_with("-wersja-1.pdf"), "{old}");
+    assert_eq!(
+        current["fileName"],
+        app.staff("GET", &format!("/certificates/{cid}/download"), Some(&staff), None).await.expect(200)["fileName"]
+    );
+    let old_pdf = reqwest::get(old["url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
+    let current_pdf = reqwest::get(current["url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
+    assert!(old_pdf.starts_with(b"%PDF") && current_pdf.starts_with(b"%PDF"));
+    assert_ne!(old_pdf, current_pdf, "two files, not one");
+    app.staff("GET", &format!("/certificates/{cid}/versions/3/download"), Some(&staff), None).await.expect(404);
+    app.staff("GET", &format!("/certificates/{cid}/versions/x/download"), Some(&staff), None).await.expect(400);
     let code = first["code"].as_str().unwrap();
     let verified = app.extranet("GET", &format!("/public/certificates/verify/{code}"), None, None).await.expect(200);
     assert_eq!(verified["holderName"], corrected["holderName"]);

@@ -62,6 +62,18 @@ pub async fn routes(app: &App, r: &Registry, a: &Actor, method: Method, segments
         (Method::GET, ["certificates", id, "versions"]) => {
             ok(&Box::pin(r.certificate_versions(a, certificate_app::certificate_id(id)?)).await?)
         }
+        (Method::GET, ["certificates", id, "versions", version, "download"]) => {
+            let version = version.parse::<u32>().map_err(|_| {
+                ApiError::BadRequest(vec![ewokiss_domain::errors::FieldError::new(
+                    "version",
+                    "invalid",
+                    "Numer wersji: liczba całkowita.",
+                    "The version is a whole number.",
+                )])
+            })?;
+            let id = certificate_app::certificate_id(id)?;
+            ok(&Box::pin(r.certificate_version_download(a, id, version, &app.documents)).await?)
+        }
         (Method::GET, ["certificates", id, "download"]) => {
             ok(&Box::pin(r.certificate_download(a, certificate_app::certificate_id(id)?, &app.documents)).await?)
         }
@@ -102,6 +114,9 @@ mod documented {
     #[utoipa::path(get, path = "/api/staff/certificates/{id}/download", params(("id" = String, Path)),
         responses((status = 200, body = CertificateLink)))]
     pub fn download() {}
+    #[utoipa::path(get, path = "/api/staff/certificates/{id}/versions/{version}/download", params(("id" = String, Path), ("version" = u32, Path)),
+        responses((status = 200, body = CertificateLink, description = "a 5-minute link to that version's own PDF"), (status = 404, body = ErrorBody)))]
+    pub fn version_download() {}
     #[utoipa::path(post, path = "/api/staff/certificates/{id}/corrections", params(("id" = String, Path)), request_body = CorrectionInput,
         responses((status = 200, body = StoredCertificate, description = "a new version with the person's current name, same number and code"), (status = 422, body = ErrorBody, description = "the name did not change")))]
     pub fn correct() {}
@@ -110,7 +125,7 @@ mod documented {
 #[derive(OpenApi)]
 #[openapi(
     paths(documented::training_certificates, documented::generate, documented::zip, documented::person_certificates,
-        documented::certificate, documented::versions, documented::download, documented::correct),
+        documented::certificate, documented::versions, documented::download, documented::version_download, documented::correct),
     modifiers(&BearerAuth)
 )]
 pub struct CertificateDoc;

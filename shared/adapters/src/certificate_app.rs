@@ -85,6 +85,32 @@ impl Registry {
         link_to(&stored, documents).await
     }
 
+    /// A fresh 5-minute link to one version's PDF (each version keeps its own file): what the
+    /// holder was given before a correction.
+    pub async fn certificate_version_download(
+        &self,
+        actor: &Actor,
+        id: CertificateId,
+        version: u32,
+        documents: &Documents,
+    ) -> Result<CertificateLink, ApiError> {
+        let current = self.certificate(actor, id).await?;
+        if current.status != CertificateStatus::Issued {
+            return Err(ApiError::NotFound);
+        }
+        let versions = store::versions(&self.table, id).await?;
+        let wanted = versions.into_iter().find(|c| c.version == version).ok_or(ApiError::NotFound)?;
+        let file_name = match wanted.version == current.certificate.version {
+            true => wanted.file_name(),
+            false => wanted.file_name().replace(".pdf", &format!("-wersja-{}.pdf", wanted.version)),
+        };
+        let url = documents
+            .download_link(&wanted.storage_key(), &file_name, DOWNLOAD_TTL)
+            .await
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+        Ok(CertificateLink { url, file_name })
+    }
+
     /// The e-mailed link: no login, the token is the authorisation.
     pub async fn certificate_by_token(
         &self,

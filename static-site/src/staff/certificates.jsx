@@ -211,6 +211,9 @@ function Versions({ certificate: c }) {
             <th scope="col">{t('certificates.holderName')}</th>
             <th scope="col">{t('certificates.issued')}</th>
             <th scope="col">{t('certificates.reason')}</th>
+            <th scope="col">
+              <span class="visually-hidden">{t('certificates.downloadPdf')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -223,6 +226,9 @@ function Versions({ certificate: c }) {
               <td>{v.holderName}</td>
               <td class="nowrap">{fmtDateTime(v.issuedAt)}</td>
               <td>{v.correctionReason || <span class="muted">—</span>}</td>
+              <td>
+                <LinkButton path={`/api/staff/certificates/${encodeURIComponent(c.id)}/versions/${v.version}/download`} label={t('certificates.downloadPdf')} testid="certificate-version-download" />
+              </td>
             </tr>
           ))}
         </tbody>
