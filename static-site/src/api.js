@@ -33,7 +33,7 @@ export function withQuery(path, query) {
   return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
 }
 
-export async function api(path, { method = 'GET', body, query, signal } = {}) {
+export async function api(path, { method = 'GET', body, query, signal, sideEffectFree = method === 'GET' } = {}) {
   const token = await getIdToken();
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -42,8 +42,9 @@ export async function api(path, { method = 'GET', body, query, signal } = {}) {
   const init = { method, headers, body: body !== undefined ? JSON.stringify(body) : undefined, signal };
   let { res, data } = await send(url, init);
   // A read that failed in the gateway (a function crashed or was being replaced: a 5xx without our
-  // {error} body) is repeated once; writes never are — the server may have applied them.
-  if (method === 'GET' && isGatewayFailure(res.status, data)) {
+  // {error} body) is repeated once; writes never are — the server may have applied them. A POST that
+  // only computes (a preview sent with its form as the body) says so with `sideEffectFree`.
+  if (sideEffectFree && isGatewayFailure(res.status, data)) {
     await sleep(GATEWAY_RETRY_DELAY_MS, signal);
     ({ res, data } = await send(url, init));
   }

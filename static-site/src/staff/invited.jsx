@@ -232,7 +232,7 @@ function usePreview(input, venueId) {
     const ctrl = new AbortController();
     setState((s) => ({ ...s, loading: true }));
     const timer = setTimeout(() => {
-      api(withQuery('/api/staff/invited/preview', { venueId }), { method: 'POST', body: JSON.parse(body), signal: ctrl.signal }).then(
+      api(withQuery('/api/staff/invited/preview', { venueId }), { method: 'POST', body: JSON.parse(body), signal: ctrl.signal, sideEffectFree: true }).then(
         (data) => setState({ data, error: null, errors: NO_ERRORS, loading: false }),
         (err) => {
           if (err.name === 'AbortError') return;

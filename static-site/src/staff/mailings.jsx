@@ -903,7 +903,7 @@ function RecipientPreview({ mailing, choices }) {
   useEffect(() => {
     const ctrl = new AbortController();
     setState((s) => ({ ...s, status: 'loading', error: null }));
-    api(`/api/staff/mailings/${encodeURIComponent(mailing.id)}/preview`, { method: 'POST', body: personId ? { personId } : {}, signal: ctrl.signal }).then(
+    api(`/api/staff/mailings/${encodeURIComponent(mailing.id)}/preview`, { method: 'POST', body: personId ? { personId } : {}, signal: ctrl.signal, sideEffectFree: true }).then(
       (message) => setState({ message, status: 'ok', error: null }),
       (error) => error.name !== 'AbortError' && setState((s) => ({ ...s, status: 'invalid', error })),
     );

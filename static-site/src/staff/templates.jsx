@@ -314,7 +314,7 @@ export function useLivePreview(path, body, { onRendered, fieldErrors, setErrors,
     const ctrl = new AbortController();
     setState('loading');
     const timer = setTimeout(() => {
-      api(path, { method: 'POST', body: JSON.parse(key), signal: ctrl.signal }).then(
+      api(path, { method: 'POST', body: JSON.parse(key), signal: ctrl.signal, sideEffectFree: true }).then(
         (rendered) => {
           if (n !== seq.current) return;
           shownFor.current = key;
