@@ -37,8 +37,11 @@ pub const PAYMENT_TERM_DAYS: u32 = 14;
 /// Lines of one settlement at most: its lines' claims are written in one transaction with it
 /// (DynamoDB: 100 items). A unit with more pending lines gets several settlements.
 pub const LINES_PER_SETTLEMENT: usize = 98;
-/// Drafts issued per transaction: counter + (document + number claim [+ corrected original]).
-const ISSUE_BATCH: usize = 30;
+/// Drafts issued per transaction: counter + (document + number claim [+ corrected original]),
+/// within DynamoDB's 100 actions.
+const ISSUE_BATCH: usize = 45;
+/// Actions of one TransactWriteItems call at most (DynamoDB's limit).
+const TRANSACTION_ACTIONS: usize = 100;
 
 // ---- views and inputs ------------------------------------------------------------------------
 
@@ -83,8 +86,8 @@ pub struct ChargePreview {
     pub unit_name: Option<String>,
 }
 
-/// Contracts per message of the billing run's fan-out.
-pub const CHUNK_SIZE: usize = 25;
+/// Contracts per message of the billing run's fan-out (one BatchGetItem reads them all).
+pub const CHUNK_SIZE: usize = 100;
 /// Contracts of a chunk billed concurrently.
 const CONTRACTS_AT_ONCE: usize = 8;
 
@@ -256,6 +259,15 @@ async fn units_by_id(
     Ok(units)
 }
 
+/// What is due of a contract, grouped by period (oldest first): one billing write each.
+fn due_by_period(contract: &Contract, billed: &[BilledPeriod], as_of: NaiveDate) -> Vec<Vec<ContractCharge>> {
+    let mut by_period: BTreeMap<String, Vec<ContractCharge>> = BTreeMap::new();
+    for charge in charges_due(contract, billed, as_of) {
+        by_period.entry(charge.period.key()).or_default().push(charge);
+    }
+    by_period.into_values().collect()
+}
+
 fn contract_line(contract: &Contract, charge: &ContractCharge) -> Result<LineCandidate, StoreError> {
     LineCandidate::from_contract(ContractLineInput {
         contract_id: contract.id,
@@ -292,12 +304,13 @@ impl Registry {
 
     pub async fn contract_view(&self, actor: &Actor, id: ContractId) -> Result<ContractView, ApiError> {
         staff_only(actor)?;
-        let contract = contract_store::get_contract(&self.table, id).await?.ok_or(ApiError::NotFound)?;
-        let (billed, charges, unit) = tokio::try_join!(
-            contract_store::billed_periods(&self.table, id),
+        let (contract, ledger) =
+            contract_store::get_contract_with_ledger(&self.table, id).await?.ok_or(ApiError::NotFound)?;
+        let (charges, unit) = tokio::try_join!(
             contract_store::charges_of_contract(&self.table, id),
             crate::dynamo::registry::get_unit(&self.table, contract.unit_id),
         )?;
+        let billed = ledger.periods;
         Ok(ContractView {
             next_due: next_due_date(&contract, &billed),
             unit_name: unit.map(|u| u.name),
@@ -330,14 +343,24 @@ impl Registry {
         input: ContractChangeInput,
     ) -> Result<ContractView, ApiError> {
         staff_only(actor)?;
-        let current = contract_store::get_contract(&self.table, id).await?.ok_or(ApiError::NotFound)?;
-        if input.version.is_some_and(|version| version != current.version) {
-            return Err(ApiError::stale_version());
+        let mut read_version = input.version;
+        for _ in 0..RETRIES {
+            let (current, ledger) =
+                contract_store::get_contract_with_ledger(&self.table, id).await?.ok_or(ApiError::NotFound)?;
+            // Changed by someone else since the form (or since our first read) was filled.
+            if read_version.is_some_and(|version| version != current.version) {
+                return Err(ApiError::stale_version());
+            }
+            read_version = Some(current.version);
+            let next = input.clone().apply(&current, &actor.as_user_ref(), Utc::now())?;
+            match contract_store::replace_contract(&self.table, &next, current.version, &ledger).await {
+                Ok(()) => return self.contract_view(actor, id).await,
+                // A billing (or another change) came in between: read again and see which.
+                Err(error) if raced(&error) => continue,
+                Err(error) => return Err(error.into()),
+            }
         }
-        let next = input.apply(&current, &actor.as_user_ref(), Utc::now())?;
-        let billed = contract_store::billed_periods(&self.table, id).await?;
-        contract_store::replace_contract(&self.table, &next, current.version, &billed).await?;
-        self.contract_view(actor, id).await
+        Err(ApiError::Unavailable(format!("contract {id}: too many concurrent changes")))
     }
 
     // ---- the monthly run -----------------------------------------------------------------------
@@ -369,17 +392,64 @@ impl Registry {
         Ok(ids.chunks(CHUNK_SIZE).map(|ids| BillingChunk { as_of, contract_ids: ids.to_vec() }).collect())
     }
 
-    /// Bills the contracts of one chunk (several at a time), then issues the new settlements.
-    /// Contracts that failed are named in the report; the chunk is safe to process again.
+    /// Bills the contracts of one chunk, then issues the new settlements. The chunk's contracts
+    /// are read with their ledgers in one call; those owing one regular period (the monthly
+    /// case) are billed together, up to 100 writes per transaction; the rest (several periods,
+    /// corrections) and any contract of a bundle that failed — a concurrent run, a change of the
+    /// contract — one by one as [`Self::bill_contract`] does. Contracts that failed are named in
+    /// the report; the chunk is safe to process again.
     pub async fn bill_chunk(&self, chunk: &BillingChunk) -> Result<ChunkReport, StoreError> {
         use futures_util::StreamExt;
-        let results: Vec<(ContractId, Result<BillOutcome, StoreError>)> =
-            futures_util::stream::iter(&chunk.contract_ids)
-                .map(|id| async move { (*id, Box::pin(self.bill_contract(*id, chunk.as_of)).await) })
-                .buffer_unordered(CONTRACTS_AT_ONCE)
-                .collect()
-                .await;
         let mut report = ChunkReport::default();
+        let loaded = contract_store::contracts_with_ledgers(&self.table, &chunk.contract_ids).await?;
+        let mut one_by_one = Vec::new();
+        let mut bundles: Vec<(Transaction, Vec<(ContractId, u32)>)> = Vec::new();
+        let mut bundle = (Transaction::default(), Vec::new());
+        for (contract, ledger) in &loaded {
+            let mut periods = due_by_period(contract, &ledger.periods, chunk.as_of);
+            let single_regular =
+                periods.len() == 1 && periods[0].iter().all(|charge| charge.kind == ChargeKind::Regular);
+            if !single_regular {
+                if !periods.is_empty() {
+                    one_by_one.push(contract.id);
+                }
+                continue;
+            }
+            let charges = periods.remove(0);
+            match self.period_writes(contract, ledger, &charges).await {
+                Ok((tx, _)) => {
+                    if bundle.0.len() + tx.len() > TRANSACTION_ACTIONS {
+                        bundles.push(std::mem::take(&mut bundle));
+                    }
+                    bundle.0.append(tx);
+                    bundle.1.push((contract.id, charges.len() as u32));
+                }
+                Err(_) => one_by_one.push(contract.id),
+            }
+        }
+        if !bundle.1.is_empty() {
+            bundles.push(bundle);
+        }
+        for (tx, billed) in bundles {
+            match self.table.transact(tx).await {
+                Ok(()) => {
+                    for (_, charges) in &billed {
+                        report.charges_created += charges;
+                        report.settlements_created += 1;
+                    }
+                }
+                Err(error) => {
+                    // Someone got to one of them first; each is read again and billed alone.
+                    tracing::info!(%error, contracts = billed.len(), "bundle not written; billing one by one");
+                    one_by_one.extend(billed.into_iter().map(|(id, _)| id));
+                }
+            }
+        }
+        let results: Vec<(ContractId, Result<BillOutcome, StoreError>)> = futures_util::stream::iter(&one_by_one)
+            .map(|id| async move { (*id, Box::pin(self.bill_contract(*id, chunk.as_of)).await) })
+            .buffer_unordered(CONTRACTS_AT_ONCE)
+            .collect()
+            .await;
         for (id, result) in results {
             match result {
                 Ok(outcome) => {
@@ -415,25 +485,13 @@ impl Registry {
     pub async fn billing_preview(&self, actor: &Actor, as_of: NaiveDate) -> Result<BillingPreview, ApiError> {
         staff_only(actor)?;
         let ids = self.due_contract_ids(as_of).await?;
-        // The contracts' reads in parallel (2 per contract), not one after the other.
-        use futures_util::StreamExt;
-        let loaded: Vec<Result<_, StoreError>> = futures_util::stream::iter(ids)
-            .map(|id| async move {
-                let (contract, billed) = tokio::try_join!(
-                    contract_store::get_contract(&self.table, id),
-                    contract_store::billed_periods(&self.table, id)
-                )?;
-                Ok(contract.map(|contract| (contract, billed)))
-            })
-            .buffer_unordered(16)
-            .collect()
-            .await;
+        // The contracts with their ledgers, 100 a call.
+        let loaded = contract_store::contracts_with_ledgers(&self.table, &ids).await?;
         let mut charges = Vec::new();
         let mut unit_ids = BTreeSet::new();
         let mut contracts = 0;
-        for loaded in loaded {
-            let Some((contract, billed)) = loaded? else { continue };
-            let due = charges_due(&contract, &billed, as_of);
+        for (contract, ledger) in loaded {
+            let due = charges_due(&contract, &ledger.periods, as_of);
             if !due.is_empty() {
                 contracts += 1;
                 unit_ids.insert(contract.unit_id);
@@ -460,27 +518,24 @@ impl Registry {
 
     /// Bills everything of one contract due on or before `as_of`: per period one transaction
     /// with the charges, their settlement (a new one for a period's first billing, a correction
-    /// of the period's settlement afterwards) and the period's totals; the last one also moves
-    /// the contract's due-index entry to its next due day. Nothing due: nothing is written
-    /// (the index is already right, as every billing and every change of the contract sets
-    /// it). Safe to repeat and to run concurrently with itself: 2 reads + 1 write per period.
+    /// of the period's settlement afterwards) and the contract's ledger and due-index entry.
+    /// Nothing due: nothing is written (the index is already right, as every billing and every
+    /// change of the contract sets it). Safe to repeat and to run concurrently with itself:
+    /// 1 read + 1 write per period.
     pub async fn bill_contract(&self, id: ContractId, as_of: NaiveDate) -> Result<BillOutcome, StoreError> {
         let mut outcome = BillOutcome::default();
         'attempt: for _ in 0..RETRIES {
-            let Some(contract) = contract_store::get_contract(&self.table, id).await? else { return Ok(outcome) };
-            let billed = contract_store::billed_periods(&self.table, id).await?;
-            let mut by_period: BTreeMap<String, Vec<ContractCharge>> = BTreeMap::new();
-            for charge in charges_due(&contract, &billed, as_of) {
-                by_period.entry(charge.period.key()).or_default().push(charge);
-            }
-            let mut billed_after = billed.clone();
-            let periods = by_period.len();
-            for (index, (period_key, charges)) in by_period.iter().enumerate() {
-                let before = billed.iter().find(|b| &b.period_key == period_key);
-                BilledPeriod::record_all(&mut billed_after, charges);
-                let next_due = (index + 1 == periods).then(|| next_due_date(&contract, &billed_after));
-                match Box::pin(self.bill_period(&contract, before, charges, next_due)).await {
-                    Ok(()) => {
+            let Some((contract, mut ledger)) = contract_store::get_contract_with_ledger(&self.table, id).await? else {
+                return Ok(outcome);
+            };
+            for charges in due_by_period(&contract, &ledger.periods, as_of) {
+                let written = match Box::pin(self.period_writes(&contract, &ledger, &charges)).await {
+                    Ok((tx, written)) => self.table.transact(tx).await.map(|()| written),
+                    Err(error) => Err(error),
+                };
+                match written {
+                    Ok(written) => {
+                        ledger = written;
                         outcome.charges_created += charges.len() as u32;
                         outcome.settlements_created += 1;
                     }
@@ -494,22 +549,16 @@ impl Registry {
         Err(StoreError::Backend(format!("contract {id}: too many concurrent changes")))
     }
 
-    /// One period's charges: regular ones make a new settlement; corrections a correction of
-    /// the settlement that first billed the period. `next_due`: the contract's due-index entry
-    /// moves in the same transaction (given on the contract's last period to bill).
-    async fn bill_period(
+    /// One period's writes: regular charges make a new settlement; corrections a correction of
+    /// the settlement that first billed the period. Returns them with the ledger they leave.
+    async fn period_writes(
         &self,
         contract: &Contract,
-        before: Option<&BilledPeriod>,
+        ledger: &contract_store::Ledger,
         charges: &[ContractCharge],
-        next_due: Option<Option<NaiveDate>>,
-    ) -> Result<(), StoreError> {
-        let mut after = before
-            .cloned()
-            .unwrap_or_else(|| BilledPeriod { period_key: charges[0].period.key(), ..Default::default() });
-        for charge in charges {
-            after.record(charge);
-        }
+    ) -> Result<(Transaction, contract_store::Ledger), StoreError> {
+        let mut after = ledger.periods.clone();
+        BilledPeriod::record_all(&mut after, charges);
         let now = Utc::now();
         let document = if charges.iter().all(|c| c.kind == ChargeKind::Regular) {
             let lines = charges.iter().map(|c| contract_line(contract, c)).collect::<Result<Vec<_>, _>>()?;
@@ -519,12 +568,10 @@ impl Registry {
             Box::pin(self.contract_correction(contract, charges, now)).await?
         };
         let mut tx = Transaction::default();
-        contract_store::add_period_charges(&mut tx, &self.table, contract, before, &after, charges, document.id);
+        let written =
+            contract_store::add_period_charges(&mut tx, &self.table, contract, ledger, after, charges, document.id);
         settlement_store::add_new_settlement(&mut tx, &self.table, &document);
-        if let Some(next_due) = next_due {
-            contract_store::add_due_update(&mut tx, &self.table, contract, next_due);
-        }
-        self.table.transact(tx).await
+        Ok((tx, written))
     }
 
     /// A correction document for a period's later charges, against the period's first

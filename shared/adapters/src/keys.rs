@@ -467,13 +467,6 @@ pub fn contract_in_list(contract: &Contract) -> IndexKey {
     IndexKey { pk: ALL_CONTRACTS.into(), sk: format!("{}#{}", contract.start, contract.id) }
 }
 
-pub const PERIOD_PREFIX: &str = "PERIOD#";
-
-/// What is billed for one period of a contract (the charges' sums and count).
-pub fn billed_period(id: ContractId, period_key: &str) -> Key {
-    Key::new(contract(id).pk, format!("{PERIOD_PREFIX}{period_key}"))
-}
-
 /// One charge of a contract: `{period}#{sequence}`, written once.
 pub fn contract_charge(id: ContractId, charge_key: &str) -> Key {
     Key::new(contract(id).pk, format!("CHARGE#{charge_key}"))

@@ -2,17 +2,22 @@
 //!
 //! A contract item carries, in GSI2, the day its next charge falls due (see
 //! `contract::next_due_date`), spread over `keys::DUE_SHARDS` partitions: the monthly run reads
-//! "due on or before the day" from each partition instead of scanning every contract. Each
-//! period's charges are summed in a `PERIOD#` item whose charge count is the condition of every
-//! write, and each charge is an item of its own created once: a rerun, a replayed event or two
-//! runs at once cannot bill a period twice.
+//! "due on or before the day" from each partition instead of scanning every contract. The item
+//! also carries its billing ledger: what is billed per period (`billed`, sums per VAT and charge
+//! count) and `billingSeq`, the number of billing writes so far. Every billing write and every
+//! change of the contract is conditioned on the sequence (and on the contract's version) it
+//! read, and each charge is an item of its own created once: a rerun, a replayed event or two
+//! runs at once cannot bill a period twice. Keeping the ledger on the contract makes one read
+//! (or one BatchGetItem per 100 contracts) all the monthly run needs to know what is due.
 
 use chrono::NaiveDate;
 use ewokiss_domain::contract::{BilledPeriod, Contract, ContractCharge};
 use ewokiss_domain::ids::{ContractId, SettlementId, UnitId};
 use serde::{Deserialize, Serialize};
 
-use super::{item, n, s, Expression, Item, Page, Query, StoreError, Table, Transaction};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::{decode, item, n, s, Expression, Item, Page, Query, StoreError, Table, Transaction};
 use crate::keys;
 
 /// A charge as stored: the charge and the settlement document it went into.
@@ -23,24 +28,65 @@ pub struct StoredCharge {
     pub settlement_id: SettlementId,
 }
 
-fn contract_item(contract: &Contract, next_due: Option<NaiveDate>) -> Item {
+/// What is billed of a contract, as read with it: the periods' totals and the sequence number
+/// that the next billing write (or change of the contract) must still find.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ledger {
+    pub periods: Vec<BilledPeriod>,
+    pub seq: u64,
+}
+
+const BILLED: &str = "billed";
+const BILLING_SEQ: &str = "billingSeq";
+
+fn contract_item(contract: &Contract, ledger: &Ledger) -> Item {
+    let next_due = ewokiss_domain::contract::next_due_date(contract, &ledger.periods);
     let due = next_due.map(|day| keys::contract_due(contract, day));
     let mut item =
         item(&keys::contract(contract.id), Some(&keys::contract_of_unit(contract)), due.as_ref(), "contract", contract);
     let listed = keys::contract_in_list(contract);
     item.insert(keys::GSI3PK.into(), s(&listed.pk));
     item.insert(keys::GSI3SK.into(), s(&listed.sk));
+    item.insert(BILLED.into(), periods_value(&ledger.periods));
+    item.insert(BILLING_SEQ.into(), n(ledger.seq));
     item
+}
+
+fn periods_value(periods: &[BilledPeriod]) -> AttributeValue {
+    serde_dynamo::to_attribute_value(periods).expect("billed periods serialise to DynamoDB values")
+}
+
+/// A contract item's contract and ledger (an item written before ledgers existed has none).
+fn decode_with_ledger(item: &Item) -> Result<(Contract, Ledger), StoreError> {
+    let contract: Contract = decode(item)?;
+    let periods = match item.get(BILLED) {
+        Some(value) => serde_dynamo::from_attribute_value(value.clone())
+            .map_err(|e| StoreError::Decode(format!("contract {}: billed periods: {e}", contract.id)))?,
+        None => Vec::new(),
+    };
+    let seq = match item.get(BILLING_SEQ).map(|value| value.as_n()) {
+        Some(Ok(raw)) => {
+            raw.parse().map_err(|_| StoreError::Decode(format!("contract {}: billingSeq", contract.id)))?
+        }
+        _ => 0,
+    };
+    Ok((contract, Ledger { periods, seq }))
 }
 
 pub async fn get_contract(table: &Table, id: ContractId) -> Result<Option<Contract>, StoreError> {
     table.get(&keys::contract(id)).await
 }
 
-/// Every period of the contract billed so far (one query: the periods sit in its partition).
-pub async fn billed_periods(table: &Table, id: ContractId) -> Result<Vec<BilledPeriod>, StoreError> {
-    let partition = keys::contract(id).pk;
-    table.query_all(Query::table(&partition).prefix(keys::PERIOD_PREFIX), 500).await
+/// A contract with what is billed of it (one GetItem).
+pub async fn get_contract_with_ledger(table: &Table, id: ContractId) -> Result<Option<(Contract, Ledger)>, StoreError> {
+    let items = table.get_many(&[keys::contract(id)]).await?;
+    items.first().map(decode_with_ledger).transpose()
+}
+
+/// Many contracts with their ledgers (BatchGetItem, 100 a call); missing ones are left out.
+pub async fn contracts_with_ledgers(table: &Table, ids: &[ContractId]) -> Result<Vec<(Contract, Ledger)>, StoreError> {
+    let keys: Vec<keys::Key> = ids.iter().map(|id| keys::contract(*id)).collect();
+    table.get_many(&keys).await?.iter().map(decode_with_ledger).collect()
 }
 
 /// The charges written for a contract, oldest period first.
@@ -73,51 +119,66 @@ pub async fn due_contracts(
     Ok(page.map(|contract| contract.id))
 }
 
-/// A new contract, indexed under its first due day.
+/// A new contract with an empty ledger, indexed under its first due day.
 pub async fn create_contract(table: &Table, contract: &Contract) -> Result<(), StoreError> {
     let mut tx = Transaction::default();
-    tx.create(table, "contract", contract_item(contract, ewokiss_domain::contract::next_due_date(contract, &[])));
+    tx.create(table, "contract", contract_item(contract, &Ledger::default()));
     table.transact(tx).await
 }
 
-/// Replaces a changed contract (optimistic version check) and re-indexes its next due day.
+/// Replaces a changed contract and re-indexes its next due day, on condition that neither the
+/// contract (its version) nor its ledger (its sequence) changed since `ledger` was read with it.
+/// On `ConditionFailed` the caller reads both again: a billing in between leaves the version as
+/// it was (retry the change), a change of the contract does not (a stale edit).
 pub async fn replace_contract(
     table: &Table,
     after: &Contract,
     expected_version: u64,
-    billed: &[BilledPeriod],
+    ledger: &Ledger,
 ) -> Result<(), StoreError> {
-    let next_due = ewokiss_domain::contract::next_due_date(after, billed);
+    let (condition, mut names, mut values) = ledger_condition(ledger.seq);
+    names.push(("#version".into(), "version".into()));
+    values.push((":version".into(), n(expected_version)));
     let mut tx = Transaction::default();
-    tx.replace_versioned(table, contract_item(after, next_due), expected_version);
+    tx.put_if(
+        table,
+        "contract",
+        contract_item(after, ledger),
+        Expression {
+            condition: Some(format!("#data.#version = :version AND ({condition})")),
+            names,
+            values,
+            ..Default::default()
+        },
+    );
     table.transact(tx).await
 }
 
-/// Adds to `tx` the charges of one period: the period's totals move from `before` (as read) to
-/// `after` on condition that no other charge was written meanwhile, and each charge is created
-/// once under its key.
+/// "The ledger is still at `seq`" (an item from before ledgers existed counts as 0), with the
+/// names `#data`, `#seq` and the value `:seq`.
+#[allow(clippy::type_complexity)]
+fn ledger_condition(seq: u64) -> (String, Vec<(String, String)>, Vec<(String, AttributeValue)>) {
+    let condition = if seq == 0 { "attribute_not_exists(#seq) OR #seq = :seq" } else { "#seq = :seq" };
+    (
+        condition.to_owned(),
+        vec![("#data".into(), "data".into()), ("#seq".into(), BILLING_SEQ.into())],
+        vec![(":seq".into(), n(seq))],
+    )
+}
+
+/// Adds to `tx` one period's billing: each charge is created once under its key, and the
+/// contract's ledger moves from `ledger` (as read, now at `after`) with its due-index entry, on
+/// condition that neither the contract nor its ledger changed since they were read. Returns the
+/// ledger as written (the next write of the same contract must find it).
 pub fn add_period_charges(
     tx: &mut Transaction,
     table: &Table,
     contract: &Contract,
-    before: Option<&BilledPeriod>,
-    after: &BilledPeriod,
+    ledger: &Ledger,
+    after: Vec<BilledPeriod>,
     charges: &[ContractCharge],
     settlement_id: SettlementId,
-) {
-    let period = keys::billed_period(contract.id, &after.period_key);
-    let mut period_item = item(&period, None, None, "billed_period", after);
-    period_item.insert("charges".into(), n(after.charges));
-    let condition = match before {
-        None => Expression { condition: Some("attribute_not_exists(PK)".into()), ..Default::default() },
-        Some(before) => Expression {
-            condition: Some("#charges = :charges".into()),
-            names: vec![("#charges".into(), "charges".into())],
-            values: vec![(":charges".into(), n(before.charges))],
-            ..Default::default()
-        },
-    };
-    tx.put_if(table, "billed_period", period_item, condition);
+) -> Ledger {
     for charge in charges {
         let stored = StoredCharge { charge: charge.clone(), settlement_id };
         tx.create(
@@ -126,34 +187,37 @@ pub fn add_period_charges(
             item(&keys::contract_charge(contract.id, &charge.charge_key()), None, None, "contract_charge", &stored),
         );
     }
-}
-
-/// Adds to `tx` the move of the contract's due-index entry to `next_due` (or its removal), on
-/// condition that the contract was not changed since it was read.
-pub fn add_due_update(tx: &mut Transaction, table: &Table, contract: &Contract, next_due: Option<NaiveDate>) {
-    let version_names = vec![("#data".to_owned(), "data".to_owned()), ("#version".to_owned(), "version".to_owned())];
-    let version_values = vec![(":version".to_owned(), n(contract.version))];
-    let expression = match next_due {
+    let written = Ledger { seq: ledger.seq + 1, periods: after };
+    let (seq_condition, mut names, mut values) = ledger_condition(ledger.seq);
+    names.extend([
+        ("#version".into(), "version".into()),
+        ("#billed".into(), BILLED.into()),
+        ("#gpk".into(), keys::GSI2PK.into()),
+        ("#gsk".into(), keys::GSI2SK.into()),
+    ]);
+    values.extend([
+        (":version".into(), n(contract.version)),
+        (":billed".into(), periods_value(&written.periods)),
+        (":next".into(), n(written.seq)),
+    ]);
+    let update = match ewokiss_domain::contract::next_due_date(contract, &written.periods) {
         Some(day) => {
             let due = keys::contract_due(contract, day);
-            Expression {
-                update: "SET #gpk = :gpk, #gsk = :gsk".into(),
-                condition: Some("#data.#version = :version".into()),
-                names: [
-                    version_names,
-                    vec![("#gpk".into(), keys::GSI2PK.into()), ("#gsk".into(), keys::GSI2SK.into())],
-                ]
-                .concat(),
-                values: [version_values, vec![(":gpk".into(), s(&due.pk)), (":gsk".into(), s(&due.sk))]].concat(),
-            }
+            values.extend([(":gpk".into(), s(&due.pk)), (":gsk".into(), s(&due.sk))]);
+            "SET #billed = :billed, #seq = :next, #gpk = :gpk, #gsk = :gsk".to_owned()
         }
-        None => Expression {
-            update: "REMOVE #gpk, #gsk".into(),
-            condition: Some("#data.#version = :version".into()),
-            names: [version_names, vec![("#gpk".into(), keys::GSI2PK.into()), ("#gsk".into(), keys::GSI2SK.into())]]
-                .concat(),
-            values: version_values,
-        },
+        None => "SET #billed = :billed, #seq = :next REMOVE #gpk, #gsk".to_owned(),
     };
-    tx.update(table, "version", &keys::contract(contract.id), expression);
+    tx.update(
+        table,
+        "billing",
+        &keys::contract(contract.id),
+        Expression {
+            update,
+            condition: Some(format!("#data.#version = :version AND ({seq_condition})")),
+            names,
+            values,
+        },
+    );
+    written
 }

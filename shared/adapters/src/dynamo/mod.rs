@@ -347,6 +347,12 @@ impl Transaction {
         self.items.is_empty()
     }
 
+    /// Adds another transaction's writes (several independent changes committed as one call).
+    pub fn append(&mut self, other: Transaction) {
+        self.items.extend(other.items);
+        self.labels.extend(other.labels);
+    }
+
     /// Puts an item that must not exist yet.
     pub fn create(&mut self, table: &Table, label: &'static str, item: Item) {
         self.put_with(table, label, item, Some(("attribute_not_exists(PK)", vec![], vec![])));
