@@ -154,6 +154,52 @@ async fn a_monthly_run_over_1000_contracts_bills_each_once_even_when_interrupted
 }
 
 #[tokio::test]
+async fn a_contract_change_and_a_billing_in_between_lose_neither() {
+    let app = TestApp::spawn().await;
+    let staff = app.user("staff", None, None).await;
+    let unit = app.unit(&staff, "Gmina Ledger").await;
+    let unit_id = UnitId::parse(unit["id"].as_str().unwrap()).unwrap();
+    let ids = load_contracts(&app, unit_id, 1, day("2027-01-01")).await;
+    let id = ids[0];
+    let registry = &app.staff.http.registry;
+
+    // Staff read the contract (and its empty ledger); meanwhile January is billed.
+    let (read, ledger) = contract_store::get_contract_with_ledger(&app.table, id).await.unwrap().unwrap();
+    assert_eq!(ledger, contract_store::Ledger::default());
+    assert_eq!(registry.bill_contract(id, day("2027-01-01")).await.unwrap().charges_created, 1);
+    let (_, billed) = contract_store::get_contract_with_ledger(&app.table, id).await.unwrap().unwrap();
+    assert_eq!((billed.seq, billed.periods.len()), (1, 1));
+
+    // The change computed from the old read is refused: written, it would drop January's ledger.
+    let mut changed = read.clone();
+    changed.subject = "Obsługa prawna LEX (zmieniona)".into();
+    changed.version += 1;
+    let refused = contract_store::replace_contract(&app.table, &changed, read.version, &ledger).await;
+    assert!(matches!(refused, Err(ewokiss_adapters::dynamo::StoreError::ConditionFailed { .. })), "{refused:?}");
+
+    // Through the use case (the form was filled before the billing: same version) it is read
+    // again and applied: January stays billed, nothing is billed twice.
+    let terminated = app
+        .staff(
+            "POST",
+            &format!("/contracts/{id}/changes"),
+            Some(&staff),
+            Some(json!({"kind": "terminate", "lastDay": "2027-02-28", "version": read.version})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(terminated["nextDue"], "2027-02-01");
+    assert_eq!(terminated["billed"].as_array().unwrap().len(), 1);
+    let (after, kept) = contract_store::get_contract_with_ledger(&app.table, id).await.unwrap().unwrap();
+    assert_eq!(after.terminated_on, Some(day("2027-02-28")));
+    assert_eq!(kept, billed);
+    assert_eq!(registry.bill_contract(id, day("2027-01-31")).await.unwrap().charges_created, 0);
+    assert_eq!(registry.bill_contract(id, day("2027-03-01")).await.unwrap().charges_created, 1);
+    let (_, last) = contract_store::get_contract_with_ledger(&app.table, id).await.unwrap().unwrap();
+    assert_eq!((last.seq, last.periods.len()), (2, 2));
+}
+
+#[tokio::test]
 async fn two_runs_at_once_create_no_duplicates_and_no_gaps_and_catch_up_missed_months() {
     let app = TestApp::spawn().await;
     let staff = app.staff_token().await;
