@@ -20,6 +20,13 @@
   for every attribute of every item; that is about half of its time in a billing run. The
   data-plane answers of DynamoDB (items, keys, counts) are already in the wire format once moto
   has converted its values, so they are written with `json.dumps` — the same JSON document.
+- Speed: moto checks the 400 KB item limit by summing the size of every attribute already in
+  the item each time one is set (quadratic in the attributes, each size computed recursively).
+  Here each attribute's size is computed once, when it is set, and the sum kept — the same
+  limit; an item that seems over it is counted afresh before it is refused.
+- Speed: a query of an index partition's first page (no sort-key condition, no start key, a
+  limit; the drafts to issue, oldest first) passes only that page and the next item through
+  moto's sort instead of the whole partition, which grows during a billing run.
 
 Usage is that of `moto_server` (e.g. `-H 127.0.0.1 -p 4566`).
 """
@@ -35,7 +42,9 @@ import types
 
 import moto.dynamodb.models as dynamodb_models
 import moto.dynamodb.responses as dynamodb_responses
-from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.exceptions import ItemSizeTooLarge
+from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+from moto.dynamodb.models.utilities import bytesize
 from moto.core.responses import ActionResult, BaseResponse
 from moto.server import main
 
@@ -213,6 +222,26 @@ def _index_partition_items(table, index_name, hash_key_conditions):
     return [item for item in (_item_at(table, key) for key in keys) if item is not None]
 
 
+def _first_of_index_partition(table, index_name, items, limit, forward):
+    """The first `limit` + 1 items of an index partition in the index's order (by its sort key,
+    then the table's), when every sort key is a string (else None: let moto sort them all).
+    moto then sorts, limits and sets LastEvaluatedKey on these as it would on all of them."""
+    index = next((i for i in table.global_indexes if i.name == index_name), None)
+    sort_attr = next((k["AttributeName"] for k in (index.schema if index else []) if k["KeyType"] == "RANGE"), None)
+    if sort_attr is None:
+        return None
+    keyed = []
+    for item in items:
+        value = item.attrs.get(sort_attr)
+        if value is None:
+            continue  # not in the index
+        if value.type != "S" or (item.range_key is not None and item.range_key.type != "S"):
+            return None
+        keyed.append(((value.value, item.range_key.value if item.range_key is not None else ""), item))
+    keyed.sort(key=lambda pair: pair[0], reverse=not forward)
+    return [item for _, item in keyed[: limit + 1]]
+
+
 def _query_reading_less(self, hash_key, *args, **kwargs):
     index_name = kwargs.get("index_name")
     if index_name is None and len(args) >= 7:
@@ -221,6 +250,14 @@ def _query_reading_less(self, hash_key, *args, **kwargs):
         self.all_items = lambda: _partition_items(self, hash_key)
     else:
         items = _index_partition_items(self, index_name, kwargs.get("hash_key_conditions"))
+        # "The first page of a partition" (the drafts to issue, oldest first): only that page
+        # and the next item go through moto's sort, not the whole partition each time.
+        range_comparison, limit, start, forward = (args + (None,) * 5)[0], args[2], args[3], args[4]
+        plain = not kwargs.get("range_key_conditions") and not {
+            k for k in kwargs if k not in ("hash_key_conditions", "range_key_conditions", "index_name")
+        }
+        if items is not None and plain and range_comparison is None and start is None and limit:
+            items = _first_of_index_partition(self, index_name, items, int(limit), forward is not False) or items
         if items is not None:
             self.all_items = lambda: items
     try:
@@ -249,6 +286,44 @@ for _name, _method in list(vars(dynamodb_models.DynamoDBBackend).items()):
 for _name, _method in list(vars(dynamodb_responses.DynamoHandler).items()):
     if callable(_method) and not _name.startswith("_"):
         setattr(dynamodb_responses.DynamoHandler, _name, _serialised(_method))
+
+_ITEM_SIZE_LIMIT = 405000  # moto's own figure: the real limit lies between 409 and 410 KB
+
+
+def _attribute_size(key, value):
+    return bytesize(key) + (value.size() if type(value) is DynamoType else bytesize(str(value)))
+
+
+def _sizes(attributes):
+    sizes = attributes.__dict__.get("_sizes")
+    if sizes is None or len(sizes) != len(attributes):
+        # Filled by update() or changed by a delete: count what is there now.
+        sizes = {key: _attribute_size(key, value) for key, value in attributes.items()}
+        attributes.__dict__["_sizes"] = sizes
+    return sizes
+
+
+def _set_attribute(self, key, value):
+    sizes = _sizes(self)
+    size = _attribute_size(key, value)
+    if sum(sizes.values()) - sizes.get(key, 0) + size > _ITEM_SIZE_LIMIT:
+        # The kept sizes may be stale (values replaced by update() or changed in place):
+        # count again before refusing.
+        sizes = {name: _attribute_size(name, value) for name, value in self.items() if name != key}
+        self.__dict__["_sizes"] = sizes
+        if sum(sizes.values()) + size > _ITEM_SIZE_LIMIT:
+            raise ItemSizeTooLarge
+    dict.__setitem__(self, key, value)
+    sizes[key] = size
+
+
+def _delete_attribute(self, key):
+    dict.__delitem__(self, key)
+    self.__dict__.pop("_sizes", None)
+
+
+LimitedSizeDict.__setitem__ = _set_attribute
+LimitedSizeDict.__delitem__ = _delete_attribute
 
 # Answers that are plain wire-format documents (no timestamps or nested shapes to convert).
 _PLAIN_ANSWERS = {

@@ -40,6 +40,9 @@ pub const LINES_PER_SETTLEMENT: usize = 98;
 /// Drafts issued per transaction: counter + (document + number claim [+ corrected original]),
 /// within DynamoDB's 100 actions.
 const ISSUE_BATCH: usize = 45;
+/// How long an issuer that found no drafts left waits before it looks again (the drafts'
+/// index is updated shortly after the write; DynamoDB's GSIs typically within a second).
+const INDEX_SETTLING: std::time::Duration = std::time::Duration::from_millis(300);
 /// Actions of one TransactWriteItems call at most (DynamoDB's limit).
 const TRANSACTION_ACTIONS: usize = 100;
 
@@ -627,17 +630,26 @@ impl Registry {
 
     /// Issues every draft (oldest first) with the next numbers of its series, `today` being the
     /// issue date; corrections are linked to their originals in the same transaction. Returns
-    /// how many this call issued. Concurrent issuers (every billing chunk ends by issuing):
-    /// one that keeps losing the race for the counter leaves the rest to the winner, which
-    /// reads the drafts again after every batch until none is left.
+    /// how many this call issued. Concurrent issuers (every billing chunk ends by issuing): one
+    /// that loses the race for the counter leaves at once — the winner committed after this
+    /// caller's drafts were written and reads the drafts again after every batch until none is
+    /// left, so it issues them. The index of drafts lags behind writes (a GSI), so an issuer
+    /// that found none left looks once more after a moment before it stops.
     pub async fn issue_drafts(&self, today: NaiveDate) -> Result<u32, StoreError> {
         let mut issued = 0;
-        let mut lost = 0u64;
+        let mut looked_again = false;
         loop {
             let page =
                 settlement_store::settlements_in_status(&self.table, SettlementStatus::Draft, ISSUE_BATCH as i32, None)
                     .await?;
-            let Some(first) = page.items.first() else { return Ok(issued) };
+            let Some(first) = page.items.first() else {
+                if issued == 0 || looked_again {
+                    return Ok(issued);
+                }
+                looked_again = true;
+                tokio::time::sleep(INDEX_SETTLING).await;
+                continue;
+            };
             let series = first.kind.series();
             let limit = if series == Series::Kor { ISSUE_BATCH / 2 } else { ISSUE_BATCH };
             let batch: Vec<Settlement> =
@@ -645,12 +657,7 @@ impl Registry {
             match self.issue_batch(&batch, series, today).await {
                 Ok(count) => {
                     issued += count;
-                    lost = 0;
-                }
-                Err(error) if raced(&error) && lost < 3 => {
-                    lost += 1;
-                    let jitter = (uuid::Uuid::new_v4().as_u128() % 25) as u64;
-                    tokio::time::sleep(std::time::Duration::from_millis(25 * lost + jitter)).await;
+                    looked_again = false;
                 }
                 Err(error) if raced(&error) => return Ok(issued),
                 Err(error) => return Err(error),

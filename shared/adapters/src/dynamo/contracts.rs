@@ -114,9 +114,17 @@ pub async fn due_contracts(
 ) -> Result<Page<ContractId>, StoreError> {
     let partition = keys::contracts_due_partition(shard);
     let until = keys::due_until(day);
-    let page: Page<Contract> =
-        table.query(Query::index(keys::GSI2, &partition).at_most(&until).page(200, cursor)).await?;
-    Ok(page.map(|contract| contract.id))
+    // Only the keys: the run needs ids (and reads the contracts by the hundred afterwards).
+    let page = table.query_keys(Query::index(keys::GSI2, &partition).at_most(&until).page(1000, cursor)).await?;
+    let ids = page.items.iter().map(contract_id_of).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { items: ids, next: page.next })
+}
+
+fn contract_id_of(key: &keys::Key) -> Result<ContractId, StoreError> {
+    key.pk
+        .strip_prefix("CONTRACT#")
+        .and_then(|raw| ContractId::parse(raw).ok())
+        .ok_or_else(|| StoreError::Decode(format!("not a contract key: {}", key.pk)))
 }
 
 /// A new contract with an empty ledger, indexed under its first due day.

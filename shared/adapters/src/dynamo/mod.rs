@@ -109,6 +109,27 @@ impl Table {
 
     /// One page of a query on the table or an index.
     pub async fn query<T: DeserializeOwned>(&self, query: Query<'_>) -> Result<Page<T>, StoreError> {
+        let (items, next) = self.query_items(query, false).await?;
+        Ok(Page { items: items.iter().map(decode).collect::<Result<Vec<T>, _>>()?, next })
+    }
+
+    /// One page of a query, only the table keys of the items it selects (for a caller that
+    /// needs ids, not entities: much less to read and send).
+    pub async fn query_keys(&self, query: Query<'_>) -> Result<Page<Key>, StoreError> {
+        let (items, next) = self.query_items(query, true).await?;
+        let key = |item: &Item| -> Result<Key, StoreError> {
+            let attribute = |name: &str| {
+                item.get(name)
+                    .and_then(|value| value.as_s().ok())
+                    .cloned()
+                    .ok_or_else(|| StoreError::Decode(format!("item without {name}")))
+            };
+            Ok(Key { pk: attribute(PK)?, sk: attribute(SK)? })
+        };
+        Ok(Page { items: items.iter().map(key).collect::<Result<Vec<Key>, _>>()?, next })
+    }
+
+    async fn query_items(&self, query: Query<'_>, keys_only: bool) -> Result<(Vec<Item>, Option<String>), StoreError> {
         let (pk_name, sk_name) = match query.index {
             None => (PK, SK),
             Some("GSI1") => (GSI1PK, GSI1SK),
@@ -129,6 +150,12 @@ impl Table {
             .scan_index_forward(!query.newest_first)
             .set_limit(query.limit)
             .set_exclusive_start_key(start);
+        if keys_only {
+            request = request
+                .projection_expression("#tablePk, #tableSk")
+                .expression_attribute_names("#tablePk", PK)
+                .expression_attribute_names("#tableSk", SK);
+        }
         request = match (query.sort_prefix, query.sort_at_most) {
             (Some(prefix), _) => request
                 .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
@@ -150,9 +177,8 @@ impl Table {
             }
         }
         let output = request.send().await?;
-        let items = output.items.unwrap_or_default().iter().map(decode).collect::<Result<Vec<T>, _>>()?;
-        let next = output.last_evaluated_key.map(|key| encode_cursor(&key));
-        Ok(Page { items, next })
+        let next = output.last_evaluated_key.as_ref().map(encode_cursor);
+        Ok((output.items.unwrap_or_default(), next))
     }
 
     /// Every item a query selects, `page_size` per call (for partitions known to stay small
