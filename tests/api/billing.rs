@@ -489,11 +489,15 @@ async fn an_export_hands_each_settlement_over_once_and_payments_come_back_idempo
         settled["settlements"].as_array().unwrap().iter().find(|s| s["unitId"] == id(&unit).as_str()).unwrap().clone();
     let number = ours["number"].as_str().unwrap().to_owned();
 
-    let batch = app.staff("POST", "/exports", Some(&staff), None).await.expect(200);
-    assert_eq!(batch["status"], "ready");
+    // Other tests export at the same time: ours is in the batch this export closed, or in one
+    // another test's export closed first (then this one may find nothing left: 409).
+    let export = app.staff("POST", "/exports", Some(&staff), None).await;
+    assert!(export.status == 200 || export.status == 409, "export: {} {}", export.status, export.body);
     let after = app.staff("GET", &format!("/settlements/{}", id(&ours)), Some(&staff), None).await.expect(200);
     assert_eq!(after["status"], "exported");
-    assert_eq!(after["exportBatchId"], batch["id"]);
+    let batch_path = format!("/exports/{}", after["exportBatchId"].as_str().unwrap());
+    let batch = app.staff("GET", &batch_path, Some(&staff), None).await.expect(200);
+    assert_eq!(batch["status"], "ready");
     // The files: ERP XL XML with the document and the customer, the CSV, its FA(3) draft.
     let files = batch["files"].as_array().unwrap();
     let xml_name = files
@@ -534,6 +538,79 @@ async fn an_export_hands_each_settlement_over_once_and_payments_come_back_idempo
     let admin = app.user("unit-admin", Some(&id(&unit)), None).await;
     assert_eq!(app.staff("POST", "/exports", Some(&admin), None).await.status, 403);
     assert_eq!(app.staff("POST", "/payments", Some(&admin), Some(json!({"csv": csv}))).await.status, 403);
+}
+
+/// The text of one of a batch's files, by the end of its name.
+async fn batch_file(app: &TestApp, staff: &str, batch: &Value, suffix: &str) -> String {
+    let name = batch["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .find(|n| n.ends_with(suffix) && !n.starts_with("FA3"))
+        .unwrap()
+        .to_owned();
+    let link = app.staff("GET", &format!("/exports/{}/files/{name}", id(batch)), Some(staff), None).await.expect(200);
+    reqwest::get(link["url"].as_str().unwrap()).await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn exports_at_once_close_one_batch_whose_files_hold_exactly_its_settlements() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let mut ours = Vec::new();
+    for index in 0..3 {
+        let unit = app
+            .staff(
+                "POST",
+                "/units",
+                Some(&staff),
+                Some(json!({"kind": "gmina_wiejska", "name": format!("Gmina Równoległa {index} {}", crate::helpers::letters_id()), "nip": "7781423560", "address": {"street": "ul. Długa 3", "postalCode": "62-035", "city": "Kórnik"}})),
+            )
+            .await
+            .expect(201);
+        let people = persons(&app, &staff, &id(&unit), 1).await;
+        let training = completed_training(&app, &staff, &[(people[0].clone(), true)], json!({})).await;
+        let settled = app
+            .staff("POST", "/settlements/settle", Some(&staff), Some(json!({"trainingId": training})))
+            .await
+            .expect(200);
+        ours.extend(
+            settled["settlements"].as_array().unwrap().iter().filter(|s| s["unitId"] == id(&unit).as_str()).cloned(),
+        );
+    }
+    assert_eq!(ours.len(), 3);
+
+    let exports = join_all((0..3).map(|_| app.staff("POST", "/exports", Some(&staff), None))).await;
+    for export in &exports {
+        assert!(export.status == 200 || export.status == 409, "export: {} {}", export.status, export.body);
+    }
+    let closed: Vec<&Value> = exports.iter().filter(|e| e.status == 200).map(|e| &e.body).collect();
+    assert!(!closed.is_empty(), "one of the exports closed a batch");
+    // Every batch an export answered with is closed and its files name each settlement that
+    // points to it — the whole batch, not what one exporter had taken when it wrote.
+    let mut batches: BTreeMap<String, Value> = BTreeMap::new();
+    for settlement in &ours {
+        let now = app.staff("GET", &format!("/settlements/{}", id(settlement)), Some(&staff), None).await.expect(200);
+        assert_eq!(now["status"], "exported");
+        let batch_id = now["exportBatchId"].as_str().unwrap().to_owned();
+        if !batches.contains_key(&batch_id) {
+            let batch = app.staff("GET", &format!("/exports/{batch_id}"), Some(&staff), None).await.expect(200);
+            batches.insert(batch_id.clone(), batch);
+        }
+        let batch = &batches[&batch_id];
+        assert_eq!(batch["status"], "ready");
+        let csv = batch_file(&app, &staff, batch, ".csv").await;
+        let number = now["number"].as_str().unwrap();
+        assert!(csv.contains(number), "batch {} names {number}", batch["number"]);
+    }
+    for batch in &closed {
+        let fresh = app.staff("GET", &format!("/exports/{}", id(batch)), Some(&staff), None).await.expect(200);
+        assert_eq!((fresh["status"].clone(), fresh["files"].clone()), (json!("ready"), batch["files"].clone()));
+        let xml = batch_file(&app, &staff, batch, ".xml").await;
+        let documents = xml.matches("<Dokument>").count();
+        assert_eq!(documents as u64, batch["documents"].as_u64().unwrap(), "the XML holds the batch's documents");
+    }
 }
 
 #[tokio::test]

@@ -32,7 +32,7 @@ use utoipa::ToSchema;
 use crate::app::{staff_only, Registry};
 use crate::documents::Documents;
 use crate::dynamo::settlements as settlement_store;
-use crate::dynamo::{item, numbering, Page, Query, StoreError, Transaction};
+use crate::dynamo::{item, n, numbering, Expression, Page, Query, StoreError, Transaction};
 use crate::http::{ApiError, Message};
 use crate::keys;
 
@@ -106,6 +106,20 @@ struct ErpCustomer {
 struct OpenExport {
     batch_id: ExportBatchId,
 }
+
+/// The settlements a batch holds, in the order taken. Appended to in the transactions that mark
+/// them exported (each also checks that the batch is still being built), and closing the batch
+/// is conditioned on its length: so the files of a closed batch hold exactly its settlements,
+/// whatever several exporters at once did.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchMembers {
+    batch_id: ExportBatchId,
+    settlement_ids: Vec<SettlementId>,
+}
+
+/// Attempts of one export against other exporters changing the same open batch.
+const EXPORT_ATTEMPTS: usize = 5;
 
 /// A payment report as posted: the CSV text from the accounting system.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -263,7 +277,8 @@ impl Registry {
     }
 
     /// Exports the issued settlements not yet handed over (continuing an interrupted export
-    /// first). Nothing to export and no open batch: 409 `nothing_to_export`.
+    /// first). Nothing to export and no open batch: 409 `nothing_to_export`. Two exporters at
+    /// once build the same batch and both answer with it as closed.
     pub async fn export(
         &self,
         actor: &Actor,
@@ -271,25 +286,56 @@ impl Registry {
         seller: &SellerInfo,
     ) -> Result<ExportBatch, ApiError> {
         staff_only(actor)?;
-        let mut batch = match self.table.get::<OpenExport>(&keys::open_export()).await? {
-            Some(open) => self.table.get(&keys::export_batch(open.batch_id)).await?.ok_or(ApiError::NotFound)?,
-            None => {
-                let waiting =
-                    settlement_store::settlements_in_status(&self.table, SettlementStatus::Issued, 1, None).await?;
-                if waiting.items.is_empty() {
-                    return Err(ApiError::Conflict {
-                        code: "nothing_to_export",
-                        message: Message {
-                            pl: "Nie ma wystawionych rozliczeń do przekazania.".into(),
-                            en: "There are no issued settlements to hand over.".into(),
-                        },
-                    });
+        for _ in 0..EXPORT_ATTEMPTS {
+            let batch = match self.table.get_consistent::<OpenExport>(&keys::open_export()).await? {
+                Some(open) => {
+                    self.table.get_consistent(&keys::export_batch(open.batch_id)).await?.ok_or(ApiError::NotFound)?
                 }
-                self.open_batch(actor).await?
+                None => {
+                    let waiting =
+                        settlement_store::settlements_in_status(&self.table, SettlementStatus::Issued, 1, None).await?;
+                    if waiting.items.is_empty() {
+                        return Err(ApiError::Conflict {
+                            code: "nothing_to_export",
+                            message: Message {
+                                pl: "Nie ma wystawionych rozliczeń do przekazania.".into(),
+                                en: "There are no issued settlements to hand over.".into(),
+                            },
+                        });
+                    }
+                    self.open_batch(actor).await?
+                }
+            };
+            if batch.status == BatchStatus::Ready {
+                return Ok(batch);
             }
-        };
-        let held_back = self.take_settlements(&batch).await?;
-        let settlements = settlement_store::settlements_in_batch(&self.table, batch.id).await?;
+            let batch_id = batch.id;
+            if let Some(closed) = Box::pin(self.build_batch(batch, documents, seller)).await? {
+                return Ok(closed);
+            }
+            // Another exporter changed or closed it: closed, it is the answer (not a new batch
+            // for what is left, which may all be held back).
+            let now: Option<ExportBatch> = self.table.get_consistent(&keys::export_batch(batch_id)).await?;
+            if let Some(closed) = now.filter(|b| b.status == BatchStatus::Ready) {
+                return Ok(closed);
+            }
+        }
+        Err(ApiError::Unavailable("other exports kept changing the open batch".into()))
+    }
+
+    /// Takes the waiting settlements into the open batch, writes its files and closes it; None
+    /// when another exporter changed or closed the batch meanwhile (the caller looks again).
+    async fn build_batch(
+        &self,
+        mut batch: ExportBatch,
+        documents: &Documents,
+        seller: &SellerInfo,
+    ) -> Result<Option<ExportBatch>, ApiError> {
+        let held_back = Box::pin(self.take_settlements(&batch)).await?;
+        let members = self.members(batch.id).await?;
+        let mut settlements =
+            settlement_store::get_settlements_consistent(&self.table, &members.settlement_ids).await?;
+        settlements.sort_by_key(|settlement| settlement.number);
         if settlements.is_empty() {
             // Everything waiting is held back: say why; the open batch is used next time.
             let mut errors = ValidationErrors::default();
@@ -300,7 +346,11 @@ impl Registry {
             return Err(ApiError::Validation(errors));
         }
         let (content, fa3) = self.batch_content(&batch, &settlements, seller).await?;
-        let folder = format!("exports/{}/{}", batch.created_at.year(), file_name_part(&batch.number));
+        // Each attempt writes its own folder: a losing exporter's files never replace the
+        // winner's; the closed batch names the files of the attempt that closed it.
+        let attempt = uuid::Uuid::new_v4().simple().to_string();
+        let folder =
+            format!("exports/{}/{}/{}", batch.created_at.year(), file_name_part(&batch.number), &attempt[..12]);
         let mut files = vec![
             ExportFile {
                 name: format!("{}.xml", file_name_part(&batch.number)),
@@ -324,7 +374,36 @@ impl Registry {
             write(key.clone(), xml, "application/xml; charset=utf-8").await?;
             files.push(ExportFile { name, key, content_type: "application/xml; charset=utf-8".into() });
         }
-        // The customers now known to accounting, then the batch closed.
+        let before = batch.version;
+        batch.status = BatchStatus::Ready;
+        batch.documents = content.documents.len() as u32;
+        batch.customers = content.contractors.len() as u32;
+        batch.total_gross = content.total_gross();
+        batch.files = files;
+        batch.held_back = held_back;
+        batch.version += 1;
+        let mut tx = Transaction::default();
+        tx.replace_versioned(&self.table, self.batch_item(&batch), before);
+        tx.delete(&self.table, &keys::open_export());
+        tx.check(
+            &self.table,
+            "members",
+            &keys::export_members(batch.id),
+            Expression {
+                condition: Some("size(#data.#ids) = :taken".into()),
+                names: vec![("#data".into(), "data".into()), ("#ids".into(), "settlementIds".into())],
+                values: vec![(":taken".into(), n(members.settlement_ids.len()))],
+                ..Expression::default()
+            },
+        );
+        match self.table.transact(tx).await {
+            Ok(()) => {}
+            Err(StoreError::ConditionFailed { .. }) => return Ok(None),
+            Err(error) => return Err(error.into()),
+        }
+        // The customers now known to accounting: only after the batch that carries them is
+        // closed (a crash in between sends them again next time, which accounting takes as an
+        // update; the other way round one would never be sent).
         for chunk in content.contractors.chunks(25) {
             let mut tx = Transaction::default();
             for contractor in chunk {
@@ -337,19 +416,12 @@ impl Registry {
             }
             self.table.transact(tx).await?;
         }
-        let before = batch.version;
-        batch.status = BatchStatus::Ready;
-        batch.documents = content.documents.len() as u32;
-        batch.customers = content.contractors.len() as u32;
-        batch.total_gross = content.total_gross();
-        batch.files = files;
-        batch.held_back = held_back;
-        batch.version += 1;
-        let mut tx = Transaction::default();
-        tx.replace_versioned(&self.table, self.batch_item(&batch), before);
-        tx.delete(&self.table, &keys::open_export());
-        self.table.transact(tx).await?;
-        Ok(batch)
+        Ok(Some(batch))
+    }
+
+    async fn members(&self, batch_id: ExportBatchId) -> Result<BatchMembers, ApiError> {
+        let members = self.table.get_consistent::<BatchMembers>(&keys::export_members(batch_id)).await?;
+        members.ok_or_else(|| ApiError::Unavailable(format!("export batch {batch_id} has no list of settlements")))
     }
 
     fn batch_item(&self, batch: &ExportBatch) -> crate::dynamo::Item {
@@ -386,6 +458,17 @@ impl Registry {
                 item(&keys::open_export(), None, None, "open_export", &OpenExport { batch_id: batch.id }),
             );
             tx.create(&self.table, "batch", self.batch_item(&batch));
+            tx.create(
+                &self.table,
+                "batch",
+                item(
+                    &keys::export_members(batch.id),
+                    None,
+                    None,
+                    "export_members",
+                    &BatchMembers { batch_id: batch.id, settlement_ids: Vec::new() },
+                ),
+            );
             numbering::take_numbers(&mut tx, &self.table, SERIES, year, last, 1);
             match self.table.transact(tx).await {
                 Ok(()) => return Ok(batch),
@@ -401,11 +484,13 @@ impl Registry {
         Err(ApiError::Unavailable("the export counter is busy".into()))
     }
 
-    /// Moves issued settlements into the batch, up to 25 per transaction, until none is left or
-    /// the batch is full. One whose buyer lacks address data stays issued and is reported (the
-    /// unit's data must be completed first); one changed meanwhile is read again next time.
+    /// Moves issued settlements into the batch, up to 25 per transaction (each also appends
+    /// them to the batch's list and checks that the batch is still being built), until none is
+    /// left, the batch is full, or another exporter closed it. One whose buyer lacks address
+    /// data stays issued and is reported (the unit's data must be completed first); one changed
+    /// meanwhile is read again next time.
     async fn take_settlements(&self, batch: &ExportBatch) -> Result<Vec<HeldBack>, ApiError> {
-        let mut taken = settlement_store::settlements_in_batch(&self.table, batch.id).await?.len();
+        let mut taken = self.members(batch.id).await?.settlement_ids.len();
         let mut held_back = Vec::new();
         let mut cursor: Option<String> = None;
         while taken < BATCH_MAX {
@@ -413,8 +498,8 @@ impl Registry {
                 settlement_store::settlements_in_status(&self.table, SettlementStatus::Issued, 25, cursor.as_deref())
                     .await?;
             let mut tx = Transaction::default();
-            let mut count = 0;
-            for settlement in &page.items {
+            let mut ids = Vec::new();
+            for settlement in page.items.iter().take(BATCH_MAX - taken) {
                 if let Err(problem) = buyer_complete(settlement) {
                     held_back.push(HeldBack {
                         settlement_id: settlement.id,
@@ -427,10 +512,15 @@ impl Registry {
                 }
                 let exported = settlement.mark_exported(batch.id).map_err(|e| ApiError::field(e.field_error()))?;
                 settlement_store::add_replace_settlement(&mut tx, &self.table, &exported, settlement.version);
-                count += 1;
+                ids.push(settlement.id);
+            }
+            if !ids.is_empty() {
+                self.add_members(&mut tx, batch.id, &ids);
             }
             match self.table.transact(tx).await {
-                Ok(()) => taken += count,
+                Ok(()) => taken += ids.len(),
+                // Closed by another exporter: what is left waits for the next batch.
+                Err(StoreError::ConditionFailed { label: "batch_building" }) => break,
                 Err(StoreError::ConditionFailed { .. }) => {}
                 Err(error) => return Err(error.into()),
             }
@@ -440,6 +530,35 @@ impl Registry {
             }
         }
         Ok(held_back)
+    }
+
+    fn add_members(&self, tx: &mut Transaction, batch_id: ExportBatchId, ids: &[SettlementId]) {
+        let listed = serde_dynamo::to_attribute_value(ids).expect("settlement ids serialise");
+        tx.check(
+            &self.table,
+            "batch_building",
+            &keys::export_batch(batch_id),
+            Expression {
+                condition: Some("#data.#status = :building".into()),
+                names: vec![("#data".into(), "data".into()), ("#status".into(), "status".into())],
+                values: vec![(
+                    ":building".into(),
+                    serde_dynamo::to_attribute_value(BatchStatus::Building).expect("a status serialises"),
+                )],
+                ..Expression::default()
+            },
+        );
+        tx.update(
+            &self.table,
+            "members",
+            &keys::export_members(batch_id),
+            Expression {
+                update: "SET #data.#ids = list_append(#data.#ids, :taken)".into(),
+                names: vec![("#data".into(), "data".into()), ("#ids".into(), "settlementIds".into())],
+                values: vec![(":taken".into(), listed)],
+                ..Expression::default()
+            },
+        );
     }
 
     /// The batch's documents and its new or changed customers; and each document's FA(3) draft.

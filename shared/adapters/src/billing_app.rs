@@ -628,6 +628,23 @@ impl Registry {
 
     // ---- issuing -------------------------------------------------------------------------------
 
+    /// Issues the drafts, for a caller that answers with these settlements numbered: when a
+    /// concurrent issuer holds the counter, waits for it to issue them (or issues them itself
+    /// once the counter is free). Left as drafts after that (an issuer that crashed meanwhile),
+    /// the next billing run or settlement issues them.
+    pub(crate) async fn issue_these(&self, ids: &[SettlementId]) -> Result<(), StoreError> {
+        for attempt in 1..=RETRIES as u64 {
+            Box::pin(self.issue_drafts(time::today())).await?;
+            let now = settlement_store::get_settlements_consistent(&self.table, ids).await?;
+            if now.iter().all(|settlement| settlement.status != SettlementStatus::Draft) {
+                return Ok(());
+            }
+            let jitter = (uuid::Uuid::new_v4().as_u128() % 25) as u64;
+            tokio::time::sleep(std::time::Duration::from_millis(50 * attempt + jitter)).await;
+        }
+        Ok(())
+    }
+
     /// Issues every draft (oldest first) with the next numbers of its series, `today` being the
     /// issue date; corrections are linked to their originals in the same transaction. Returns
     /// how many this call issued. Concurrent issuers (every billing chunk ends by issuing): one
@@ -836,7 +853,7 @@ impl Registry {
             }
         }
         Ok(SettleReport {
-            settlements: views(settlement_store::get_settlements(&self.table, &written).await?),
+            settlements: views(settlement_store::get_settlements_consistent(&self.table, &written).await?),
             trainings_settled,
         })
     }
@@ -874,7 +891,7 @@ impl Registry {
                 break;
             }
         }
-        Box::pin(self.issue_drafts(time::today())).await?;
+        Box::pin(self.issue_these(&written)).await?;
         Ok((written, completed))
     }
 
@@ -939,8 +956,9 @@ impl Registry {
         let mut tx = Transaction::default();
         settlement_store::add_new_settlement(&mut tx, &self.table, &correction);
         self.table.transact(tx).await?;
-        Box::pin(self.issue_drafts(time::today())).await?;
-        Ok(settlement_store::get_settlement(&self.table, correction.id).await?.ok_or(ApiError::NotFound)?.into())
+        Box::pin(self.issue_these(&[correction.id])).await?;
+        let issued = settlement_store::get_settlements_consistent(&self.table, &[correction.id]).await?;
+        Ok(issued.into_iter().next().ok_or(ApiError::NotFound)?.into())
     }
 
     // ---- reading settlements -------------------------------------------------------------------

@@ -508,17 +508,14 @@ pub fn settlement_number(number: &SettlementNumber) -> Key {
     Key::new(format!("SETTLEMENT_NO#{number}"), "SETTLEMENT_NO")
 }
 
-/// GSI3: the settlements handed over in one export batch, by number.
-pub fn settlement_in_batch(batch_id: ExportBatchId, number: &SettlementNumber) -> IndexKey {
-    IndexKey { pk: batch_documents_partition(batch_id), sk: number.to_string() }
-}
-
-pub fn batch_documents_partition(batch_id: ExportBatchId) -> String {
-    format!("EXPORT_DOCS#{batch_id}")
-}
-
 pub fn export_batch(id: ExportBatchId) -> Key {
     Key::new(format!("EXPORT#{id}"), "EXPORT")
+}
+
+/// The settlements a batch holds, in the order taken: an exact list, written in the same
+/// transactions that mark them exported (an index would lag behind).
+pub fn export_members(id: ExportBatchId) -> Key {
+    Key::new(format!("EXPORT#{id}"), "MEMBERS")
 }
 
 /// GSI1: export batches, by creation.

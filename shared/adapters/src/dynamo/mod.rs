@@ -75,16 +75,44 @@ impl Table {
     }
 
     pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, StoreError> {
-        let output =
-            self.client.get_item().table_name(&*self.name).key(PK, s(&key.pk)).key(SK, s(&key.sk)).send().await?;
+        let output = self.get_request(key, false).send().await?;
         output.item.map(|item| decode(&item)).transpose()
+    }
+
+    /// An item as the last committed write left it (a strongly consistent read), for a caller
+    /// that decides on it right after a write (its own or a concurrent one).
+    pub async fn get_consistent<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, StoreError> {
+        let output = self.get_request(key, true).send().await?;
+        output.item.map(|item| decode(&item)).transpose()
+    }
+
+    fn get_request(
+        &self,
+        key: &Key,
+        consistent: bool,
+    ) -> aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder {
+        self.client
+            .get_item()
+            .table_name(&*self.name)
+            .key(PK, s(&key.pk))
+            .key(SK, s(&key.sk))
+            .consistent_read(consistent)
     }
 
     /// Several items by key (BatchGetItem, 100 keys a call); missing ones are left out.
     pub async fn get_many(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        Box::pin(self.get_many_read(keys, false)).await
+    }
+
+    /// [`Table::get_many`] with strongly consistent reads.
+    pub async fn get_many_consistent(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        Box::pin(self.get_many_read(keys, true)).await
+    }
+
+    async fn get_many_read(&self, keys: &[Key], consistent: bool) -> Result<Vec<Item>, StoreError> {
         let mut found = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(100) {
-            let mut wanted = aws_sdk_dynamodb::types::KeysAndAttributes::builder();
+            let mut wanted = aws_sdk_dynamodb::types::KeysAndAttributes::builder().consistent_read(consistent);
             let mut seen = std::collections::HashSet::new();
             for key in chunk.iter().filter(|k| seen.insert((k.pk.clone(), k.sk.clone()))) {
                 wanted = wanted.keys(HashMap::from([(PK.to_owned(), s(&key.pk)), (SK.to_owned(), s(&key.sk))]));

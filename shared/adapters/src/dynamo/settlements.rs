@@ -13,38 +13,13 @@ use super::{item, Item, Page, Query, StoreError, Table, Transaction};
 use crate::keys;
 
 fn settlement_item(settlement: &Settlement) -> Item {
-    let mut item = item(
+    item(
         &keys::settlement(settlement.id),
         Some(&keys::settlement_of_unit(settlement)),
         Some(&keys::settlement_by_status(settlement)),
         "settlement",
         settlement,
-    );
-    if let (Some(batch), Some(number)) = (settlement.export_batch_id, settlement.number.as_ref()) {
-        let listed = keys::settlement_in_batch(batch, number);
-        item.insert(keys::GSI3PK.into(), super::s(&listed.pk));
-        item.insert(keys::GSI3SK.into(), super::s(&listed.sk));
-    }
-    item
-}
-
-/// The settlements handed over in one export batch, by number.
-pub async fn settlements_in_batch(
-    table: &Table,
-    batch_id: ewokiss_domain::ids::ExportBatchId,
-) -> Result<Vec<Settlement>, StoreError> {
-    let partition = keys::batch_documents_partition(batch_id);
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page: Page<Settlement> =
-            table.query(Query::index(keys::GSI3, &partition).page(500, cursor.as_deref())).await?;
-        all.extend(page.items);
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(all),
-        }
-    }
+    )
 }
 
 /// The claim of a settled line: which settlement holds it.
@@ -67,14 +42,14 @@ pub async fn get_settlement(table: &Table, id: SettlementId) -> Result<Option<Se
 
 /// Several settlements in one call (absent ids are left out).
 pub async fn get_settlements(table: &Table, ids: &[SettlementId]) -> Result<Vec<Settlement>, StoreError> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(100) {
-        let keys: Vec<keys::Key> = chunk.iter().map(|id| keys::settlement(*id)).collect();
-        for item in table.get_many(&keys).await? {
-            found.push(super::decode(&item)?);
-        }
-    }
-    Ok(found)
+    let keys: Vec<keys::Key> = ids.iter().map(|id| keys::settlement(*id)).collect();
+    table.get_many(&keys).await?.iter().map(super::decode).collect()
+}
+
+/// [`get_settlements`] as last written (strongly consistent reads).
+pub async fn get_settlements_consistent(table: &Table, ids: &[SettlementId]) -> Result<Vec<Settlement>, StoreError> {
+    let keys: Vec<keys::Key> = ids.iter().map(|id| keys::settlement(*id)).collect();
+    table.get_many_consistent(&keys).await?.iter().map(super::decode).collect()
 }
 
 pub async fn settlements_of_unit(
