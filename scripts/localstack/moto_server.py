@@ -1,4 +1,5 @@
-"""moto's server with two fixes to its DynamoDB, so it behaves like the real service:
+"""moto's server with fixes to its DynamoDB, so it behaves like the real service (atomicity)
+and serves a billing run or the test suite in reasonable time (speed):
 
 - Atomicity: moto serves requests on several threads but its in-memory DynamoDB has no
   locking, so two concurrent `SET n = n + 1` updates of one item can both read the same `n`.
@@ -27,6 +28,12 @@
 - Speed: a query of an index partition's first page (no sort-key condition, no start key, a
   limit; the drafts to issue, oldest first) passes only that page and the next item through
   moto's sort instead of the whole partition, which grows during a billing run.
+- Speed: a condition's tokens and an update expression's tree depend on the text only, and the
+  texts repeat (one per kind of write): each text is parsed once. An update does not copy the
+  item for a stream record when the table has no stream; a transaction backs up by copy only
+  the items it updates in place (a put or delete leaves the old object intact); a keys-only
+  projection picks the keys out instead of converting the item to JSON and back; an item's
+  size comes from its kept attribute sizes.
 
 Usage is that of `moto_server` (e.g. `-H 127.0.0.1 -p 4566`).
 """
@@ -39,11 +46,14 @@ import json
 import sys
 import threading
 import types
+from collections import deque
 
 import moto.dynamodb.models as dynamodb_models
 import moto.dynamodb.responses as dynamodb_responses
 from moto.dynamodb.exceptions import ItemSizeTooLarge
-from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+from moto.dynamodb.comparisons import ConditionExpressionParser
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.models.utilities import bytesize
 from moto.core.responses import ActionResult, BaseResponse
 from moto.server import main
@@ -100,9 +110,12 @@ def _transact_write_items_backing_up_items(self, transact_items):
                 table = self.tables.get(op.get("TableName"))
             except (StopIteration, AttributeError):
                 continue
-            key = _item_key(table, op_type, op) if table is not None else None
+            key = _item_key(table, op_type, op) if table is not None and op_type != "ConditionCheck" else None
             if key is not None:
-                backups.append((table, key[0], key[1], copy.deepcopy(table.get_item(*key))))
+                # A put replaces the item object and a delete removes it: the old object itself
+                # is the backup. An update changes it in place: copy it.
+                current = table.get_item(*key)
+                backups.append((table, key[0], key[1], copy.deepcopy(current) if op_type == "Update" else current))
         dynamodb_models.copy = types.SimpleNamespace(deepcopy=_same_table)
         try:
             return _original(self, transact_items)
@@ -360,6 +373,95 @@ def _serialized_quickly(self, action_result):
 
 
 dynamodb_responses.DynamoHandler.serialized = _serialized_quickly
+
+# --- Speed: the same expression texts come again and again (one per kind of write) ----------
+
+_lexed_conditions = {}
+_original_lex = ConditionExpressionParser._lex_condition_expression
+
+
+def _lex_condition_once(self):
+    """A condition's tokens depend on its text only (values and names are looked up later)."""
+    text = self.condition_expression
+    nodes = _lexed_conditions.get(text)
+    if nodes is None:
+        nodes = tuple(_original_lex(self))
+        if len(_lexed_conditions) < 10_000:
+            _lexed_conditions[text] = nodes
+    return deque(nodes)
+
+
+ConditionExpressionParser._lex_condition_expression = _lex_condition_once
+
+_parsed_updates = {}
+_original_make = UpdateExpressionParser.make.__func__
+
+
+def _make_update_once(cls, expression):
+    """An update expression's tree depends on its text only; moto's validator works on a deep
+    copy of it, so one tree serves every update with that text."""
+    tree = _parsed_updates.get(expression)
+    if tree is None:
+        tree = _original_make(cls, expression)
+        if len(_parsed_updates) < 10_000:
+            _parsed_updates[expression] = tree
+    return tree
+
+
+UpdateExpressionParser.make = classmethod(_make_update_once)
+
+
+class _NoCopy:
+    @staticmethod
+    def deepcopy(obj, memo=None):
+        return obj
+
+
+def _update_without_stream_copy(method):
+    """moto copies the whole item before an update for the table's stream record; without a
+    stream (see bootstrap.py) that copy is thrown away. The updated item's kept attribute sizes
+    are dropped: an update path may change a nested value in place."""
+
+    @functools.wraps(method)
+    def call(self, table_name, *args, **kwargs):
+        table = self.tables.get(table_name)
+        if table is None or table.stream_shard is not None:
+            return method(self, table_name, *args, **kwargs)
+        with _lock:
+            previous = dynamodb_models.copy
+            dynamodb_models.copy = _NoCopy
+            try:
+                item = method(self, table_name, *args, **kwargs)
+            finally:
+                dynamodb_models.copy = previous
+            if item is not None:
+                item.attrs.__dict__.pop("_sizes", None)
+            return item
+
+    return call
+
+
+dynamodb_models.DynamoDBBackend.update_item = _update_without_stream_copy(dynamodb_models.DynamoDBBackend.update_item)
+
+# An item's size (the 1 MB page of a query, BatchGetItem) from the kept attribute sizes.
+Item.size = lambda self: sum(_sizes(self.attrs).values())
+
+_SCALAR_TYPES = {"S", "N", "B", "BOOL", "NULL"}
+_original_project = Item.project
+
+
+def _project_top_level(self, projection_expressions):
+    """A projection of top-level scalar attributes (a keys-only query) picks them out directly
+    instead of converting the whole item to plain JSON and back."""
+    if all(len(path) == 1 and "[" not in path[0] for path in projection_expressions):
+        picked = [self.attrs.get(path[0]) for path in projection_expressions]
+        if all(value is None or value.type in _SCALAR_TYPES for value in picked):
+            attrs = {path[0]: value.to_json() for path, value in zip(projection_expressions, picked) if value is not None}
+            return Item(hash_key=self.hash_key, range_key=self.range_key, attrs=attrs)
+    return _original_project(self, projection_expressions)
+
+
+Item.project = _project_top_level
 
 if __name__ == "__main__":
     sys.exit(main())
