@@ -496,11 +496,18 @@ impl Settlement {
         matches!(self.kind, SettlementKind::Correction { .. })
     }
 
-    /// The keys the store marks as settled when it writes this document: every line of a
-    /// regular settlement; none for a correction (it changes lines already settled).
+    /// The keys the store marks as settled when it writes this document: every enrolment line
+    /// of a regular settlement. None for a contract charge's line: the charge itself is created
+    /// only if absent in the transaction that writes its settlement, which already makes it
+    /// settled once. None for a correction (it changes lines already settled).
     pub fn sentinel_keys(&self) -> Vec<String> {
         match self.kind {
-            SettlementKind::Regular => self.lines.iter().map(SettlementLine::line_key).collect(),
+            SettlementKind::Regular => self
+                .lines
+                .iter()
+                .filter(|line| matches!(line.source, LineSource::Enrolment { .. }))
+                .map(SettlementLine::line_key)
+                .collect(),
             SettlementKind::Correction { .. } => Vec::new(),
         }
     }

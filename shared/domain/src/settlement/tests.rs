@@ -337,6 +337,10 @@ fn contract_charges_become_lines_with_their_own_keys() {
     assert_eq!(keys.len(), 3);
     assert!(keys[0].ends_with("#1") && keys[1].ends_with("#2") && keys[2].starts_with("ENR#"));
     assert_eq!(drafts[0].totals.net, dec("1350.00"));
+    // Only the enrolment line gets a "settled" sentinel: a contract charge is created once, in
+    // the transaction that writes its settlement.
+    let mixed = drafts[0].clone().into_settlement(noon(day(11, 21))).unwrap();
+    assert_eq!(mixed.sentinel_keys(), vec![keys[2].clone()]);
     for (input, field) in [
         (ContractLineInput { description: " ".into(), ..contract_input(unit, "1", 1) }, "description"),
         (ContractLineInput { period_key: "Q#4".into(), ..contract_input(unit, "1", 1) }, "periodKey"),
