@@ -89,8 +89,10 @@ pub struct ChargePreview {
     pub unit_name: Option<String>,
 }
 
-/// Contracts per message of the billing run's fan-out (one BatchGetItem reads them all).
-pub const CHUNK_SIZE: usize = 100;
+/// Contracts per message of the billing run's fan-out: one BatchGetItem (100 keys at most)
+/// reads them all, and a contract owing one regular period takes 3 actions, so 99 of them fill
+/// three transactions of 99 actions exactly (100 would need a fourth for the last one).
+pub const CHUNK_SIZE: usize = 99;
 /// Contracts of a chunk billed concurrently.
 const CONTRACTS_AT_ONCE: usize = 8;
 
