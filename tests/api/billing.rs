@@ -252,6 +252,15 @@ async fn staff_manage_a_contract_preview_and_run_through_the_queue_and_a_termina
         preview["charges"].as_array().unwrap().iter().filter(|c| c["contractId"] == cid.as_str()).collect();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0]["net"], "1500.00");
+    // The preview's totals (other tests' contracts are due too): the charges' sum, split per VAT.
+    let charges_net: Decimal =
+        preview["charges"].as_array().unwrap().iter().map(|c| dec(c["net"].as_str().unwrap())).sum();
+    assert_eq!(dec(preview["totals"]["net"].as_str().unwrap()), charges_net);
+    assert_eq!(preview["totals"]["net"], preview["totalNet"]);
+    let by_vat = preview["totals"]["byVat"].as_array().unwrap();
+    assert!(by_vat.iter().any(|t| t["code"] == "23"));
+    let gross: Decimal = by_vat.iter().map(|t| dec(t["gross"].as_str().unwrap())).sum();
+    assert_eq!(dec(preview["totals"]["gross"].as_str().unwrap()), gross);
 
     // The staff button queues the run; the billing function (here: its handler) bills the chunks.
     let queued = app.staff("POST", "/billing/run", Some(&staff), Some(json!({"asOf": "2027-02-15"}))).await.expect(200);
@@ -396,6 +405,12 @@ async fn settling_a_training_makes_one_settlement_per_unit_across_its_trainings_
         .any(|l| l["description"].as_str().unwrap().contains("nieobecność")));
     // 2 × 450,00 zw + 200,00 + 23 % = 900,00 + 246,00.
     assert_eq!(of(&g)["totals"]["gross"], "1146.00");
+    // All drafts together: the powiat's 450,00 zw too.
+    assert_eq!(
+        (preview["totals"]["net"].clone(), preview["totals"]["gross"].clone()),
+        (json!("1550.00"), json!("1596.00"))
+    );
+    assert_eq!(preview["totals"]["byVat"].as_array().unwrap().len(), 2);
 
     // "Wystaw transakcję": moving the training to settled settles its units.
     let settled = app

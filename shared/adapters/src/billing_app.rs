@@ -78,6 +78,8 @@ pub struct BillingPreview {
     pub charges: Vec<ChargePreview>,
     #[schema(value_type = String)]
     pub total_net: rust_decimal::Decimal,
+    /// The charges' totals per VAT treatment, rounded as their settlements will be.
+    pub totals: ewokiss_domain::settlement::Totals,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -154,6 +156,8 @@ pub struct DraftView {
 #[serde(rename_all = "camelCase")]
 pub struct SettlementPreview {
     pub drafts: Vec<DraftView>,
+    /// All drafts together (the sum of their totals: VAT is rounded per line).
+    pub totals: ewokiss_domain::settlement::Totals,
     /// Trainings whose lines this settles completely (they move to "settled").
     pub trainings_completed: Vec<TrainingId>,
 }
@@ -506,10 +510,12 @@ impl Registry {
         charges.sort_by_key(|(_, c)| (c.due_on, c.contract_id, c.period.start, c.sequence));
         let units = units_by_id(&self.table, &unit_ids).await?;
         let total_net = charges.iter().map(|(_, charge)| charge.net).sum();
+        let totals = ewokiss_domain::settlement::Totals::of_amounts(charges.iter().map(|(_, c)| (c.net, &c.vat)));
         Ok(BillingPreview {
             as_of,
             contracts,
             total_net,
+            totals,
             charges: charges
                 .into_iter()
                 .map(|(subject, charge)| ChargePreview {
@@ -833,7 +839,9 @@ impl Registry {
         let (drafts, trainings_completed) = Box::pin(self.plan(&selection)).await?;
         let unit_ids: BTreeSet<UnitId> = drafts.iter().map(|d| d.unit_id).collect();
         let units = units_by_id(&self.table, &unit_ids).await?;
+        let all_lines: Vec<_> = drafts.iter().flat_map(|draft| draft.lines.iter().cloned()).collect();
         Ok(SettlementPreview {
+            totals: ewokiss_domain::settlement::Totals::of(&all_lines),
             drafts: drafts
                 .into_iter()
                 .map(|draft| DraftView { unit_name: units.get(&draft.unit_id).map(|u| u.name.clone()), draft })

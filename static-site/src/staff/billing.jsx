@@ -9,7 +9,6 @@ import { href, navigate } from '../router.js';
 import { datesText } from '../trainings-common.jsx';
 import { DataList, ErrorView, FormActions, FormSummary, InlineError, Loading, MoreButton, SelectField, SubNav, TabPanel, Tabs, TextArea, TextField, checkFields, toast, useForm } from '../ui.jsx';
 import {
-  fmtGrosze,
   fmtPln,
   LinesTable,
   periodLabel,
@@ -17,7 +16,6 @@ import {
   SettlementsTable,
   SettlementView,
   settlementTitle,
-  totalsOf,
   VAT_CHOICES,
   vatLabel,
 } from '../billing-common.jsx';
@@ -615,7 +613,8 @@ export function BillingRunPage({ query }) {
   };
 
   const charges = (preview && preview.charges) || [];
-  const byVat = totalsOf(charges);
+  // Totals per VAT as the server computes them (rounded as the settlements will be).
+  const byVat = (preview && preview.totals) || { byVat: [] };
   return (
     <BillingPage section="run" title={t('billing.run.title')} testid="billing-run">
       <p class="muted">{t('billing.run.intro')}</p>
@@ -677,11 +676,11 @@ export function BillingRunPage({ query }) {
                   </tbody>
                   <tfoot>
                     {byVat.byVat.map((g) => (
-                      <tr key={g.key} class="subtotal">
+                      <tr key={`${g.code}-${(g.vat && g.vat.basis) || ''}`} class="subtotal">
                         <th scope="row" colSpan={3}>
                           {t('billing.run.total')} {vatLabel(g.vat)}
                         </th>
-                        <td class="num nowrap">{fmtGrosze(g.net)}</td>
+                        <td class="num nowrap">{fmtPln(g.net)}</td>
                         <td colSpan={2} />
                       </tr>
                     ))}
@@ -781,7 +780,7 @@ export function TrainingSettlePage({ query }) {
     });
   };
   const drafts = (preview && preview.drafts) || [];
-  const grand = totalsOf(drafts.flatMap((d) => d.lines));
+  const grand = (preview && preview.totals) || { net: '0', gross: '0' };
   const bind = (name) => ({ error: form.bind(name).error });
   return (
     <BillingPage section="trainings" title={t('billing.settle.title')} testid="settle-page">
@@ -863,7 +862,7 @@ export function TrainingSettlePage({ query }) {
                 </section>
               ))}
               <p class="total-line" data-testid="settle-grand-total">
-                {t('billing.settle.total')}: {fmtGrosze(grand.net)} {t('billing.settle.net').toLowerCase()}, {fmtGrosze(grand.gross)} {t('billing.settle.gross').toLowerCase()}
+                {t('billing.settle.total')}: {fmtPln(grand.net)} {t('billing.settle.net').toLowerCase()}, {fmtPln(grand.gross)} {t('billing.settle.gross').toLowerCase()}
               </p>
             </>
           )}

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::enrolment::{Enrolment, EnrolmentStatus};
 use crate::errors::{bounded_text, FieldError};
 use crate::ids::{ContractId, EnrolmentId, PersonId, TrainingId, UnitId};
-use crate::training::{round_grosze, Training, VatTreatment};
+use crate::training::{Training, VatTreatment};
 
 pub const DESCRIPTION_MAX: usize = 500;
 
@@ -98,10 +98,7 @@ impl SettlementLine {
     /// VAT of this line, rounded half-up to grosze; a document's VAT per rate is the sum of its
     /// lines' (see [`super::Totals`]).
     pub fn vat_amount(&self) -> Decimal {
-        match &self.vat {
-            VatTreatment::Rate { percent } => round_grosze(self.net * *percent / Decimal::ONE_HUNDRED),
-            VatTreatment::Exempt { .. } => Decimal::ZERO,
-        }
+        super::totals::vat_of(self.net, &self.vat)
     }
 
     pub fn gross(&self) -> Decimal {

@@ -39,6 +39,15 @@ pub struct Totals {
     pub gross: Decimal,
 }
 
+/// The VAT of one net amount (a line), rounded half-up to grosze; a document's VAT per rate is
+/// the sum of its lines'.
+pub fn vat_of(net: Decimal, vat: &VatTreatment) -> Decimal {
+    match vat {
+        VatTreatment::Rate { percent } => round_grosze(net * *percent / Decimal::ONE_HUNDRED),
+        VatTreatment::Exempt { .. } => Decimal::ZERO,
+    }
+}
+
 /// Rates first (highest first), then exemptions (by basis).
 fn order(vat: &VatTreatment) -> (u8, Decimal, String) {
     match vat {
@@ -49,19 +58,26 @@ fn order(vat: &VatTreatment) -> (u8, Decimal, String) {
 
 impl Totals {
     pub fn of(lines: &[SettlementLine]) -> Totals {
+        Totals::of_amounts(lines.iter().map(|line| (line.net, &line.vat)))
+    }
+
+    /// The totals of net amounts with their VAT treatments (lines, or charges not yet on a
+    /// document): VAT per amount rounded to grosze, summed per rate, as on a settlement.
+    pub fn of_amounts<'a>(amounts: impl IntoIterator<Item = (Decimal, &'a VatTreatment)>) -> Totals {
         let mut groups: Vec<(VatTreatment, Decimal, Decimal)> = Vec::new();
-        for line in lines {
+        for (amount, treatment) in amounts {
+            let vat_of_amount = vat_of(amount, treatment);
             // Rates compare by value: "23" and "23.00" are one rate.
-            let same = |vat: &VatTreatment| match (vat, &line.vat) {
+            let same = |vat: &VatTreatment| match (vat, treatment) {
                 (VatTreatment::Rate { percent: a }, VatTreatment::Rate { percent: b }) => a == b,
                 (a, b) => a == b,
             };
             match groups.iter_mut().find(|(vat, _, _)| same(vat)) {
                 Some((_, net, vat_amount)) => {
-                    *net += line.net;
-                    *vat_amount += line.vat_amount();
+                    *net += amount;
+                    *vat_amount += vat_of_amount;
                 }
-                None => groups.push((line.vat.clone(), line.net, line.vat_amount())),
+                None => groups.push((treatment.clone(), amount, vat_of_amount)),
             }
         }
         groups.sort_by_key(|(vat, _, _)| order(vat));
