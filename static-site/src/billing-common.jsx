@@ -60,29 +60,6 @@ function lineVat(netG, vat) {
   return Math.sign(x) * Math.round(Math.abs(x) + 1e-9);
 }
 
-/** Totals of settlement lines: per VAT treatment (rates highest first, then exemptions) and overall, in grosze. */
-export function totalsOf(lines) {
-  const groups = [];
-  for (const l of lines || []) {
-    const net = toGrosze(l.net);
-    const key = l.vat && l.vat.kind === 'exempt' ? `zw:${l.vat.basis || ''}` : `r:${Number(l.vat && l.vat.percent)}`;
-    let g = groups.find((x) => x.key === key);
-    if (!g) groups.push((g = { key, vat: l.vat, net: 0, vatAmount: 0 }));
-    g.net += net;
-    g.vatAmount += lineVat(net, l.vat);
-  }
-  groups.sort((a, b) => {
-    const ra = a.vat && a.vat.kind !== 'exempt' ? 0 : 1;
-    const rb = b.vat && b.vat.kind !== 'exempt' ? 0 : 1;
-    if (ra !== rb) return ra - rb;
-    if (ra === 0) return Number(b.vat.percent) - Number(a.vat.percent);
-    return String(a.vat.basis || '').localeCompare(String(b.vat.basis || ''));
-  });
-  for (const g of groups) g.gross = g.net + g.vatAmount;
-  const sum = (k) => groups.reduce((s, g) => s + g[k], 0);
-  return { byVat: groups, net: sum('net'), vatAmount: sum('vatAmount'), gross: sum('gross') };
-}
-
 export const lineGross = (l) => toGrosze(l.net) + lineVat(toGrosze(l.net), l.vat);
 export const lineVatAmount = (l) => lineVat(toGrosze(l.net), l.vat);
 
@@ -114,17 +91,6 @@ export function periodLabel(period) {
 export const statusLabel = (s) => tOr(`billing.status.${s}`, s || '');
 export const paymentLabel = (s) => tOr(`billing.payment.${s}`, s || '');
 
-/** Same rule as the server's `payment_status`. */
-export function paymentStatus(settlement) {
-  const gross = totalsOf(settlement.lines).gross;
-  const paidRaw = settlement.payment ? toGrosze(settlement.payment.paidTotal) : 0;
-  const [due, paid] = gross < 0 ? [-gross, -paidRaw] : [gross, paidRaw];
-  if (paid > due) return 'overpaid';
-  if (paid === due) return 'paid';
-  if (paid > 0) return 'partly_paid';
-  return 'unpaid';
-}
-
 export function StatusBadge({ status }) {
   const cls = status === 'draft' ? '' : status === 'invoiced' ? 'badge-done' : 'badge-ok';
   return (
@@ -136,7 +102,7 @@ export function StatusBadge({ status }) {
 
 export function PaymentBadge({ settlement }) {
   if (settlement.status === 'draft') return null;
-  const p = paymentStatus(settlement);
+  const p = settlement.paymentStatus;
   const cls = p === 'paid' ? 'badge-ok' : p === 'overpaid' ? 'badge-open' : p === 'partly_paid' ? 'badge-open' : '';
   return (
     <span class={`badge ${cls}`} data-testid="payment-status">
@@ -212,7 +178,7 @@ export function SettlementsTable({ items, hrefFor, unitName, testid = 'settlemen
               <td class="nowrap">{fmtDate(s.issueDate)}</td>
               <td class="nowrap">{fmtDate(s.dueDate)}</td>
               <td class="num nowrap" data-testid="settlement-gross">
-                {fmtGrosze(totalsOf(s.lines).gross)}
+                {fmtPln(s.totals.gross)}
               </td>
               <td>
                 <StatusBadge status={s.status} />
@@ -228,9 +194,8 @@ export function SettlementsTable({ items, hrefFor, unitName, testid = 'settlemen
   );
 }
 
-/** The lines of a settlement (or a draft) with totals per VAT rate. */
-export function LinesTable({ lines, showPerson = true, testid = 'settlement-lines' }) {
-  const totals = totalsOf(lines);
+/** The lines of a settlement (or a draft) with its totals per VAT rate, as the server computed them. */
+export function LinesTable({ lines, totals, showPerson = true, testid = 'settlement-lines' }) {
   const enrolmentLines = lines.some((l) => l.source && l.source.kind === 'enrolment');
   const withPerson = showPerson && enrolmentLines;
   const cols = withPerson ? 3 : 2;
@@ -282,14 +247,14 @@ export function LinesTable({ lines, showPerson = true, testid = 'settlement-line
         <tfoot>
           {totals.byVat.length > 1 &&
             totals.byVat.map((g) => (
-              <tr key={g.key} class="subtotal">
+              <tr key={`${g.code}-${(g.vat && g.vat.basis) || ''}`} class="subtotal">
                 <th scope="row" colSpan={cols}>
                   {t('billing.doc.totals')} {vatLabel(g.vat)}
                 </th>
-                <td class="num nowrap">{fmtGrosze(g.net)}</td>
+                <td class="num nowrap">{fmtPln(g.net)}</td>
                 <td />
-                <td class="num nowrap">{fmtGrosze(g.vatAmount)}</td>
-                <td class="num nowrap">{fmtGrosze(g.gross)}</td>
+                <td class="num nowrap">{fmtPln(g.vatAmount)}</td>
+                <td class="num nowrap">{fmtPln(g.gross)}</td>
               </tr>
             ))}
           <tr class="total" data-testid="lines-total">
@@ -297,14 +262,14 @@ export function LinesTable({ lines, showPerson = true, testid = 'settlement-line
               {t('billing.doc.totals')}
             </th>
             <td class="num nowrap" data-testid="total-net">
-              {fmtGrosze(totals.net)}
+              {fmtPln(totals.net)}
             </td>
             <td />
             <td class="num nowrap" data-testid="total-vat">
-              {fmtGrosze(totals.vatAmount)}
+              {fmtPln(totals.vatAmount)}
             </td>
             <td class="num nowrap" data-testid="total-gross">
-              {fmtGrosze(totals.gross)}
+              {fmtPln(totals.gross)}
             </td>
           </tr>
         </tfoot>
@@ -322,7 +287,7 @@ function buyerAddress(b) {
  * export batch, invoice number, payment. `hrefFor(id)` links corrections; `unitHref` the buyer.
  */
 export function SettlementView({ settlement: s, hrefFor, unitHref }) {
-  const totals = totalsOf(s.lines);
+  const totals = s.totals;
   const b = s.buyer;
   const isCorrection = s.kind && s.kind.type === 'correction';
   return (
@@ -340,7 +305,7 @@ export function SettlementView({ settlement: s, hrefFor, unitHref }) {
             [t('billing.docs.status'), <StatusBadge status={s.status} />, 'doc-status'],
             [t('billing.docs.issueDate'), fmtDate(s.issueDate), 'doc-issue-date'],
             [t('billing.docs.dueDate'), fmtDate(s.dueDate), 'doc-due-date'],
-            [t('billing.docs.gross'), <strong>{fmtGrosze(totals.gross)}</strong>, 'doc-gross'],
+            [t('billing.docs.gross'), <strong>{fmtPln(totals.gross)}</strong>, 'doc-gross'],
             [t('billing.docs.payment'), s.status === 'draft' ? null : <PaymentBadge settlement={s} />, 'doc-payment'],
             [t('billing.doc.paid'), s.payment ? t('billing.doc.paidAsOf', { amount: fmtPln(s.payment.paidTotal), date: fmtDate(s.payment.asOf) }) : t('billing.doc.notPaid'), 'doc-paid'],
             [t('billing.doc.exportBatch'), s.exportBatchId && <span class="mono">{s.exportBatchId}</span>, 'doc-export-batch'],
@@ -367,7 +332,7 @@ export function SettlementView({ settlement: s, hrefFor, unitHref }) {
         <h2 class="card-title" id="lines-title">
           {t('billing.doc.lines')}
         </h2>
-        <LinesTable lines={s.lines} />
+        <LinesTable lines={s.lines} totals={s.totals} />
       </section>
       <section class="card" aria-labelledby="byvat-title">
         <h2 class="card-title" id="byvat-title">
@@ -391,23 +356,23 @@ export function SettlementView({ settlement: s, hrefFor, unitHref }) {
             </thead>
             <tbody>
               {totals.byVat.map((g) => (
-                <tr key={g.key}>
+                <tr key={`${g.code}-${(g.vat && g.vat.basis) || ''}`}>
                   <td>
                     {vatLabel(g.vat)}
                     {g.vat && g.vat.kind === 'exempt' && g.vat.basis && <div class="muted small">{g.vat.basis}</div>}
                   </td>
-                  <td class="num nowrap">{fmtGrosze(g.net)}</td>
-                  <td class="num nowrap">{fmtGrosze(g.vatAmount)}</td>
-                  <td class="num nowrap">{fmtGrosze(g.gross)}</td>
+                  <td class="num nowrap">{fmtPln(g.net)}</td>
+                  <td class="num nowrap">{fmtPln(g.vatAmount)}</td>
+                  <td class="num nowrap">{fmtPln(g.gross)}</td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
               <tr class="total">
                 <th scope="row">{t('billing.doc.totals')}</th>
-                <td class="num nowrap">{fmtGrosze(totals.net)}</td>
-                <td class="num nowrap">{fmtGrosze(totals.vatAmount)}</td>
-                <td class="num nowrap">{fmtGrosze(totals.gross)}</td>
+                <td class="num nowrap">{fmtPln(totals.net)}</td>
+                <td class="num nowrap">{fmtPln(totals.vatAmount)}</td>
+                <td class="num nowrap">{fmtPln(totals.gross)}</td>
               </tr>
             </tfoot>
           </table>

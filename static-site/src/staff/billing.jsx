@@ -858,7 +858,7 @@ export function TrainingSettlePage({ query }) {
                   <h2 class="card-title">
                     <a href={unitHref(d.unitId)}>{d.unitName || d.unitId}</a>
                   </h2>
-                  <LinesTable lines={d.lines} testid="draft-lines" />
+                  <LinesTable lines={d.lines} totals={d.totals} testid="draft-lines" />
                 </section>
               ))}
               <p class="total-line" data-testid="settle-grand-total">
