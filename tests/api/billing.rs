@@ -83,8 +83,24 @@ async fn run(app: &TestApp, chunks: &[BillingChunk]) {
     for report in reports {
         assert!(report.unwrap().failed.is_empty());
     }
-    // A chunk that lost every race for the counter left its drafts to the others; none is left.
-    registry.issue_drafts(ewokiss_domain::time::today()).await.unwrap();
+    issue_every_draft(app).await;
+}
+
+/// Issues drafts until none is left. An issuer that loses the race for the counter to another
+/// test's issuer leaves its drafts to that one (which numbers them a moment later), so a test
+/// that goes on to read numbers waits for the drafts list to be empty.
+async fn issue_every_draft(app: &TestApp) {
+    let registry = &app.staff.http.registry;
+    for _ in 0..100 {
+        registry.issue_drafts(ewokiss_domain::time::today()).await.unwrap();
+        let drafts =
+            settlement_store::settlements_in_status(&app.table, SettlementStatus::Draft, 1, None).await.unwrap();
+        if drafts.items.is_empty() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("drafts are still left after 100 issuing passes");
 }
 
 /// Per contract: its charges (key → net) and the settlements they went into.
@@ -293,7 +309,7 @@ async fn staff_manage_a_contract_preview_and_run_through_the_queue_and_a_termina
         .await;
     assert_eq!(stale.status, 409);
     app.staff.http.registry.bill_contract(ContractId::parse(&cid).unwrap(), day("2027-03-16")).await.unwrap();
-    app.staff.http.registry.issue_drafts(ewokiss_domain::time::today()).await.unwrap();
+    issue_every_draft(&app).await;
     let view = app.staff("GET", &format!("/contracts/{cid}"), Some(&staff), None).await.expect(200);
     let nets: Vec<&str> = view["charges"].as_array().unwrap().iter().map(|c| c["net"].as_str().unwrap()).collect();
     assert_eq!(nets, ["1500.00", "-533.33"]);
@@ -485,23 +501,8 @@ async fn an_export_hands_each_settlement_over_once_and_payments_come_back_idempo
     let app = TestApp::spawn().await;
     let staff = app.staff_token().await;
     let name = format!("Gmina Eksportowa {}", crate::helpers::letters_id());
-    let unit = app
-        .staff(
-            "POST",
-            "/units",
-            Some(&staff),
-            Some(json!({"kind": "gmina_wiejska", "name": name, "nip": "7781423560", "address": {"street": "ul. Rynek 1", "postalCode": "62-035", "city": "Kórnik"}})),
-        )
-        .await
-        .expect(201);
-    let people = persons(&app, &staff, &id(&unit), 1).await;
-    let training =
-        completed_training(&app, &staff, &[(people[0].clone(), true)], json!({"priceNet": "300,00", "vat": "23"}))
-            .await;
-    let settled =
-        app.staff("POST", "/settlements/settle", Some(&staff), Some(json!({"trainingId": training}))).await.expect(200);
-    let ours =
-        settled["settlements"].as_array().unwrap().iter().find(|s| s["unitId"] == id(&unit).as_str()).unwrap().clone();
+    let unit = unit_with_address(&app, &staff, &name).await;
+    let ours = settled_attendee(&app, &staff, &unit, json!({"priceNet": "300,00", "vat": "23"})).await;
     let number = ours["number"].as_str().unwrap().to_owned();
 
     // Other tests export at the same time: ours is in the batch this export closed, or in one
@@ -555,6 +556,28 @@ async fn an_export_hands_each_settlement_over_once_and_payments_come_back_idempo
     assert_eq!(app.staff("POST", "/payments", Some(&admin), Some(json!({"csv": csv}))).await.status, 403);
 }
 
+/// A gmina with the address and NIP a buyer needs to be exported.
+async fn unit_with_address(app: &TestApp, staff: &str, name: &str) -> Value {
+    app.staff(
+        "POST",
+        "/units",
+        Some(staff),
+        Some(json!({"kind": "gmina_wiejska", "name": name, "nip": "7781423560", "address": {"street": "ul. Rynek 1", "postalCode": "62-035", "city": "Kórnik"}})),
+    )
+    .await
+    .expect(201)
+}
+
+/// One person of the unit attends a completed training (`price`: its price fields), which is
+/// then settled; returns the unit's issued settlement.
+async fn settled_attendee(app: &TestApp, staff: &str, unit: &Value, price: Value) -> Value {
+    let people = persons(app, staff, &id(unit), 1).await;
+    let training = completed_training(app, staff, &[(people[0].clone(), true)], price).await;
+    let settled =
+        app.staff("POST", "/settlements/settle", Some(staff), Some(json!({"trainingId": training}))).await.expect(200);
+    settled["settlements"].as_array().unwrap().iter().find(|s| s["unitId"] == id(unit).as_str()).unwrap().clone()
+}
+
 /// The text of one of a batch's files, by the end of its name.
 async fn batch_file(app: &TestApp, staff: &str, batch: &Value, suffix: &str) -> String {
     let name = batch["files"]
@@ -575,24 +598,9 @@ async fn exports_at_once_close_one_batch_whose_files_hold_exactly_its_settlement
     let staff = app.staff_token().await;
     let mut ours = Vec::new();
     for index in 0..3 {
-        let unit = app
-            .staff(
-                "POST",
-                "/units",
-                Some(&staff),
-                Some(json!({"kind": "gmina_wiejska", "name": format!("Gmina Równoległa {index} {}", crate::helpers::letters_id()), "nip": "7781423560", "address": {"street": "ul. Długa 3", "postalCode": "62-035", "city": "Kórnik"}})),
-            )
-            .await
-            .expect(201);
-        let people = persons(&app, &staff, &id(&unit), 1).await;
-        let training = completed_training(&app, &staff, &[(people[0].clone(), true)], json!({})).await;
-        let settled = app
-            .staff("POST", "/settlements/settle", Some(&staff), Some(json!({"trainingId": training})))
-            .await
-            .expect(200);
-        ours.extend(
-            settled["settlements"].as_array().unwrap().iter().filter(|s| s["unitId"] == id(&unit).as_str()).cloned(),
-        );
+        let name = format!("Gmina Równoległa {index} {}", crate::helpers::letters_id());
+        let unit = unit_with_address(&app, &staff, &name).await;
+        ours.push(settled_attendee(&app, &staff, &unit, json!({})).await);
     }
     assert_eq!(ours.len(), 3);
 
@@ -704,13 +712,7 @@ async fn a_settlement_whose_buyer_lacks_an_address_is_held_back_until_its_data_i
     // A unit without an address: its settlement is held back (named), exported once its data is
     // completed and copied onto the settlement.
     let bare = app.unit(&staff, "Gmina bez adresu").await;
-    let bare_people = persons(&app, &staff, &id(&bare), 1).await;
-    let bare_training = completed_training(&app, &staff, &[(bare_people[0].clone(), true)], json!({})).await;
-    let settled = app
-        .staff("POST", "/settlements/settle", Some(&staff), Some(json!({"trainingId": bare_training})))
-        .await
-        .expect(200);
-    let held = settled["settlements"][0].clone();
+    let held = settled_attendee(&app, &staff, &bare, json!({})).await;
     let attempt = app.staff("POST", "/exports", Some(&staff), None).await;
     let named = attempt.body.to_string().contains(held["number"].as_str().unwrap());
     assert!(named, "the held-back settlement is named: {}", attempt.body);
