@@ -48,7 +48,10 @@ import threading
 import types
 from collections import deque
 
+import moto.dynamodb.comparisons as dynamodb_comparisons
 import moto.dynamodb.models as dynamodb_models
+import moto.dynamodb.models.table as dynamodb_table
+import moto.dynamodb.models.utilities as dynamodb_utilities
 import moto.dynamodb.responses as dynamodb_responses
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.comparisons import ConditionExpressionParser
@@ -353,11 +356,16 @@ def _json_value(value):
     raise TypeError(f"not serialisable: {type(value).__name__}")
 
 
-def _without_none(value):
+def _without_none(value, depth=0):
+    """The answer without its absent (None) members. They sit in the answer's own structure
+    (the first two levels: `ConsumedCapacity`, `LastEvaluatedKey`, a table's list of items),
+    never inside an item, which is in the wire format already: items are not walked."""
+    if depth > 2:
+        return value
     if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
+        return {k: _without_none(v, depth + 1) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_without_none(v) for v in value]
+        return [_without_none(v, depth + 1) for v in value]
     return value
 
 
@@ -373,6 +381,27 @@ def _serialized_quickly(self, action_result):
 
 
 dynamodb_responses.DynamoHandler.serialized = _serialized_quickly
+
+_original_parse_parameters = BaseResponse.parse_parameters
+# The request this thread is handling (each request has a thread of its own).
+_request = threading.local()
+
+
+def _parse_parameters_quickly(self, request):
+    """A data-plane request is its JSON body: moto's parser only walks the service model to
+    build the same dicts, except that binary values (`B`, `BS`) are decoded from base64 —
+    a body that may hold one goes through the parser."""
+    _request.body_length = None
+    if self._get_action() in _PLAIN_ANSWERS:
+        body = request.data
+        _request.body_length = len(body or b"")
+        if body and b'"B"' not in body and b'"BS"' not in body:
+            self.params = json.loads(body)
+            return
+    _original_parse_parameters(self, request)
+
+
+dynamodb_responses.DynamoHandler.parse_parameters = _parse_parameters_quickly
 
 # --- Speed: the same expression texts come again and again (one per kind of write) ----------
 
@@ -409,6 +438,40 @@ def _make_update_once(cls, expression):
 
 
 UpdateExpressionParser.make = classmethod(_make_update_once)
+
+_parsed_conditions = {}
+_original_get_filter_expression = dynamodb_comparisons.get_filter_expression
+
+
+def _condition_key_part(value):
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"not a key part: {type(value).__name__}")
+
+
+def _get_filter_expression_once(expr, names, values):
+    """A condition's operator tree depends on its text, names and values only, and is not
+    changed by evaluating it; the same condition comes for every item of a kind (e.g.
+    `attribute_not_exists(PK)`, "version = 1"): each is parsed once."""
+    if not expr:
+        return _original_get_filter_expression(expr, names, values)
+    key = (
+        expr,
+        json.dumps(names, sort_keys=True),
+        json.dumps(values, sort_keys=True, default=_condition_key_part),
+    )
+    op = _parsed_conditions.get(key)
+    if op is None:
+        op = _original_get_filter_expression(expr, names, values)
+        if len(_parsed_conditions) >= 20_000:
+            _parsed_conditions.clear()
+        _parsed_conditions[key] = op
+    return op
+
+
+dynamodb_comparisons.get_filter_expression = _get_filter_expression_once
+dynamodb_models.get_filter_expression = _get_filter_expression_once
+dynamodb_table.get_filter_expression = _get_filter_expression_once
 
 
 class _NoCopy:
@@ -462,6 +525,165 @@ def _project_top_level(self, projection_expressions):
 
 
 Item.project = _project_top_level
+
+# --- Speed: less copying and converting of items --------------------------------------------
+
+
+def _query_without_copy(method):
+    """moto deep-copies every item a query found before projecting and answering; nothing
+    changes them afterwards (projections build new items, and the answer is built under the
+    lock), so the copy is left out."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        previous = dynamodb_table.copy
+        dynamodb_table.copy = _NoCopy
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            dynamodb_table.copy = previous
+
+    return call
+
+
+dynamodb_models.Table.query = _query_without_copy(dynamodb_models.Table.query)
+
+
+def _dynamo_type_init(self, type_as_dict):
+    """moto's constructor, without building two lists to find the one key of a value."""
+    if type(type_as_dict) is DynamoType:
+        kind, value = type_as_dict.type, type_as_dict.value
+    else:
+        for kind, value in type_as_dict.items():
+            break  # the first key, as moto takes it
+        else:
+            raise IndexError("an attribute value without a type")
+    if kind == "L":
+        value = [DynamoType(v) for v in value]
+    elif kind == "M":
+        value = {k: DynamoType(v) for k, v in value.items()}
+    self.type = kind
+    self.value = value
+
+
+DynamoType.__init__ = _dynamo_type_init
+
+
+_original_hash, _original_eq, _original_ne = DynamoType.__hash__, DynamoType.__eq__, DynamoType.__ne__
+
+
+def _hash(self):
+    """Keys are strings here: their hash and equality need not go through `cast_value`."""
+    if self.type == "S":
+        return hash(("S", self.value))
+    return _original_hash(self)
+
+
+def _eq(self, other):
+    if self.type == "S":
+        return other.type == "S" and self.value == other.value
+    return _original_eq(self, other)
+
+
+def _ne(self, other):
+    if self.type == "S":
+        return other.type != "S" or self.value != other.value
+    return _original_ne(self, other)
+
+
+DynamoType.__hash__, DynamoType.__eq__, DynamoType.__ne__ = _hash, _eq, _ne
+
+
+def _wire_length(attributes):
+    """An upper bound of an item's DynamoDB size: its wire JSON in ASCII is at least as long as
+    every name and string in UTF-8 and every number, binary and boolean as DynamoDB counts them."""
+    return len(json.dumps(attributes, separators=(",", ":"), default=_condition_key_part))
+
+
+def _item_init(self, hash_key, range_key, attrs):
+    """moto's constructor, without sizing every attribute of every item written: an item whose
+    wire JSON is under the limit is under it (see `_wire_length`), and so is an item of a
+    request whose whole body is; the exact sizes are counted when first needed (`_sizes`), or
+    now when the bounds say the item may be too large. (Items built otherwise — a projection,
+    the keys of an update that creates its item — are never larger than the request's or a
+    stored item; an update's values go through `_set_attribute`.)"""
+    self.hash_key = hash_key
+    self.range_key = range_key
+    attributes = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.__init__(attributes)
+    for key, value in attrs.items():
+        dict.__setitem__(attributes, key, DynamoType(value))
+    self.attrs = attributes
+    # The request the item came in is a bound too, and free (most requests are far under it).
+    body_length = getattr(_request, "body_length", None)
+    if (body_length is None or body_length > _ITEM_SIZE_LIMIT) and _wire_length(attrs) > _ITEM_SIZE_LIMIT:
+        if sum(_sizes(attributes).values()) > _ITEM_SIZE_LIMIT:
+            raise ItemSizeTooLarge
+
+
+Item.__init__ = _item_init
+
+
+def _regular_json(value):
+    """`DynamoType.to_regular_json` without its deep copy of the value first (it builds new
+    containers anyway)."""
+    kind, inner = value.type, value.value
+    if kind == "M":
+        return {"M": {k: _regular_json(v) if type(v) is DynamoType else v for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_regular_json(v) if type(v) is DynamoType else v for v in inner]}
+    if kind == "B" and isinstance(inner, str):
+        return {"B": base64.b64decode(inner)}
+    if isinstance(inner, list):
+        return {kind: list(inner)}
+    return {kind: inner}
+
+
+def _item_to_json(self, root_attr_name="Attributes"):
+    """`Item.to_json` with `_regular_json` for the nested values: the same document."""
+    attributes = {}
+    for key, value in self.attrs.items():
+        if isinstance(value.value, (dict, list)):
+            if value.type in ("M", "L"):
+                attributes[key] = _regular_json(value)
+            else:
+                attributes[key] = {value.type: [v.to_regular_json() if isinstance(v, DynamoType) else v for v in value.value]}
+        else:
+            attributes[key] = {value.type: value.value}
+    return {root_attr_name: attributes}
+
+
+Item.to_json = _item_to_json
+
+_PLAIN_TYPES = (str, int, float, bool, type(None), decimal.Decimal)
+
+
+def _plain(obj):
+    """moto's `dynamo_to_dict` (answers to plain values) dispatching on the exact type first:
+    the same result, without its chain of isinstance checks for every value of every item."""
+    kind = type(obj)
+    if kind is DynamoType:
+        if obj.type == "M":
+            return {"M": {k: _plain(v) for k, v in obj.value.items()}}
+        if obj.type == "L":
+            return {"L": [_plain(v) for v in obj.value]}
+        if obj.type in ("B", "BS"):
+            return dynamodb_utilities.dynamo_to_dict(obj)
+        return {obj.type: _plain(obj.value)}
+    if kind is dict or kind is LimitedSizeDict:
+        return {k: _plain(v) for k, v in obj.items()}
+    if kind is list:
+        return [_plain(v) for v in obj]
+    if kind in _PLAIN_TYPES:
+        return obj
+    return dynamodb_utilities.dynamo_to_dict(obj)
+
+
+def _dynamo_result_init(self, result):
+    ActionResult.__init__(self, _plain(result))
+
+
+dynamodb_responses.DynamoResult.__init__ = _dynamo_result_init
 
 if __name__ == "__main__":
     sys.exit(main())

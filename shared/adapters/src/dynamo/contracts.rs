@@ -144,14 +144,31 @@ pub async fn replace_contract(
     expected_version: u64,
     ledger: &Ledger,
 ) -> Result<(), StoreError> {
-    let (condition, mut names, mut values) = ledger_condition(ledger.seq);
+    let mut tx = Transaction::default();
+    add_contract_put(&mut tx, table, "contract", after, expected_version, ledger.seq, ledger);
+    table.transact(tx).await
+}
+
+/// Adds the write of the whole contract item (contract, ledger `written`, index keys) on
+/// condition that the stored contract is at `expected_version` and its ledger at `read_seq`.
+/// A whole-item put rather than an update of the changed attributes: the condition guarantees
+/// the rest is as read, and a put is the cheaper write (no update expression to evaluate).
+fn add_contract_put(
+    tx: &mut Transaction,
+    table: &Table,
+    label: &'static str,
+    contract: &Contract,
+    expected_version: u64,
+    read_seq: u64,
+    written: &Ledger,
+) {
+    let (condition, mut names, mut values) = ledger_condition(read_seq);
     names.push(("#version".into(), "version".into()));
     values.push((":version".into(), n(expected_version)));
-    let mut tx = Transaction::default();
     tx.put_if(
         table,
-        "contract",
-        contract_item(after, ledger),
+        label,
+        contract_item(contract, written),
         Expression {
             condition: Some(format!("#data.#version = :version AND ({condition})")),
             names,
@@ -159,7 +176,6 @@ pub async fn replace_contract(
             ..Default::default()
         },
     );
-    table.transact(tx).await
 }
 
 /// "The ledger is still at `seq`" (an item from before ledgers existed counts as 0), with the
@@ -196,36 +212,6 @@ pub fn add_period_charges(
         );
     }
     let written = Ledger { seq: ledger.seq + 1, periods: after };
-    let (seq_condition, mut names, mut values) = ledger_condition(ledger.seq);
-    names.extend([
-        ("#version".into(), "version".into()),
-        ("#billed".into(), BILLED.into()),
-        ("#gpk".into(), keys::GSI2PK.into()),
-        ("#gsk".into(), keys::GSI2SK.into()),
-    ]);
-    values.extend([
-        (":version".into(), n(contract.version)),
-        (":billed".into(), periods_value(&written.periods)),
-        (":next".into(), n(written.seq)),
-    ]);
-    let update = match ewokiss_domain::contract::next_due_date(contract, &written.periods) {
-        Some(day) => {
-            let due = keys::contract_due(contract, day);
-            values.extend([(":gpk".into(), s(&due.pk)), (":gsk".into(), s(&due.sk))]);
-            "SET #billed = :billed, #seq = :next, #gpk = :gpk, #gsk = :gsk".to_owned()
-        }
-        None => "SET #billed = :billed, #seq = :next REMOVE #gpk, #gsk".to_owned(),
-    };
-    tx.update(
-        table,
-        "billing",
-        &keys::contract(contract.id),
-        Expression {
-            update,
-            condition: Some(format!("#data.#version = :version AND ({seq_condition})")),
-            names,
-            values,
-        },
-    );
+    add_contract_put(tx, table, "billing", contract, contract.version, ledger.seq, &written);
     written
 }
