@@ -25,23 +25,36 @@ and serves a billing run or the test suite in reasonable time (speed):
   the item each time one is set (quadratic in the attributes, each size computed recursively).
   Here each attribute's size is computed once, when it is set, and the sum kept — the same
   limit; an item that seems over it is counted afresh before it is refused.
-- Speed: a query of an index partition's first page (no sort-key condition, no start key, a
-  limit; the drafts to issue, oldest first) passes only that page and the next item through
-  moto's sort instead of the whole partition, which grows during a billing run.
+- Speed: a page of an index partition (no sort-key condition, a limit, any start key; the
+  drafts to issue, oldest first; the settlements to export) reads only that page and the next
+  item, from each partition's order kept (sorted) as items are written, and passes just
+  those through moto's sort instead of the whole partition, which grows during a billing run.
 - Speed: a condition's tokens and an update expression's tree depend on the text only, and the
   texts repeat (one per kind of write): each text is parsed once. An update does not copy the
   item for a stream record when the table has no stream; a transaction backs up by copy only
   the items it updates in place (a put or delete leaves the old object intact); a keys-only
   projection picks the keys out instead of converting the item to JSON and back; an item's
   size comes from its kept attribute sizes.
+- Speed: a data-plane request is read with `json.loads` (moto walks the service model for the
+  same dicts; a body that may hold a binary value still goes through it); a condition's
+  operator tree is kept per text, names and values; a query's results are not deep-copied
+  (nothing changes them); an item is not sized attribute by attribute when its request's body
+  (or its wire JSON) is under the limit; values are built, converted for the answer and, as
+  string keys, hashed and compared without moto's generic paths; the garbage collector
+  runs rarely (the tables are millions of objects without cycles).
+
+`scripts/localstack/test_moto_server.py` sends the same requests to stock moto and to this
+server and compares the answers (part of `scripts/test`).
 
 Usage is that of `moto_server` (e.g. `-H 127.0.0.1 -p 4566`).
 """
 
 import base64
+import bisect
 import copy
 import decimal
 import functools
+import gc
 import json
 import sys
 import threading
@@ -149,25 +162,58 @@ def _gsi_hash_attr(index):
     return hashes[0] if len(hashes) == 1 else None
 
 
+def _gsi_sort_attr(index):
+    return next((k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"), None)
+
+
+def _order_entry(index, item):
+    """Where an item stands in its index partition: (index sort key, table range key, table
+    hash key), all strings; None when the item is not in the index (no sort key), False when
+    a key is not a string (the index then has no kept order)."""
+    sort_attr = _gsi_sort_attr(index)
+    value = item.attrs.get(sort_attr) if sort_attr else None
+    if value is None:
+        return None
+    range_key = item.range_key
+    if value.type != "S" or item.hash_key.type != "S" or (range_key is not None and range_key.type != "S"):
+        return False
+    return (value.value, range_key.value if range_key is not None else "", item.hash_key.value)
+
+
 def _reindex(table, state, key):
     item = _item_at(table, key)
     for index in table.global_indexes:
         attr = _gsi_hash_attr(index)
         partitions, where = state["partitions"].setdefault(index.name, {}), state["where"].setdefault(index.name, {})
+        ordered, entries = state["ordered"].setdefault(index.name, {}), state["entries"].setdefault(index.name, {})
         old = where.pop(key, None)
         if old is not None:
             partitions.get(old, set()).discard(key)
+            entry = entries.pop(key, None)
+            if entry:
+                in_order = ordered[old]
+                at = bisect.bisect_left(in_order, entry)
+                if at < len(in_order) and in_order[at][:3] == entry:
+                    del in_order[at]
         value = item.attrs.get(attr) if item is not None and attr else None
         if value is not None:
             partitions.setdefault(value, set()).add(key)
             where[key] = value
+            entry = _order_entry(index, item)
+            if entry is False:
+                state["unordered"].add(index.name)
+            elif entry:
+                bisect.insort(ordered.setdefault(value, []), entry + (key,))
+                entries[key] = entry
 
 
 def _gsi_state(table):
     """The table's index partitions, brought up to date with the keys written since last time."""
     state = getattr(table, "_ewokiss_gsi", None)
     if state is None:
-        state = {"partitions": {}, "where": {}, "dirty": set()}
+        # Per index: partition value → keys; key → its partition value; partition value → its
+        # items' order entries, sorted; key → its order entry; indexes with no kept order.
+        state = {"partitions": {}, "where": {}, "ordered": {}, "entries": {}, "unordered": set(), "dirty": set()}
         if table.range_key_attr:
             keys = [(h, r) for h, partition in table.items.items() for r in partition]
         else:
@@ -238,24 +284,40 @@ def _index_partition_items(table, index_name, hash_key_conditions):
     return [item for item in (_item_at(table, key) for key in keys) if item is not None]
 
 
-def _first_of_index_partition(table, index_name, items, limit, forward):
-    """The first `limit` + 1 items of an index partition in the index's order (by its sort key,
-    then the table's), when every sort key is a string (else None: let moto sort them all).
-    moto then sorts, limits and sets LastEvaluatedKey on these as it would on all of them."""
+def _page_of_index_partition(table, index_name, hash_key_conditions, start, limit, forward):
+    """The items of an index partition a page may hold, in the index's order (by its sort key,
+    then the table's keys): from the start key (itself included) the next `limit` + 1, taken
+    from the order kept as items are written (None when the index has none: let moto sort the
+    whole partition). moto then sorts, skips to the start key, limits and sets
+    LastEvaluatedKey on these as it would on all of them."""
     index = next((i for i in table.global_indexes if i.name == index_name), None)
-    sort_attr = next((k["AttributeName"] for k in (index.schema if index else []) if k["KeyType"] == "RANGE"), None)
-    if sort_attr is None:
+    attr = _gsi_hash_attr(index) if index is not None else None
+    sort_attr = _gsi_sort_attr(index) if index is not None else None
+    conditions = dict(hash_key_conditions or [])
+    if attr is None or attr not in conditions or sort_attr is None:
         return None
-    keyed = []
-    for item in items:
-        value = item.attrs.get(sort_attr)
-        if value is None:
-            continue  # not in the index
-        if value.type != "S" or (item.range_key is not None and item.range_key.type != "S"):
-            return None
-        keyed.append(((value.value, item.range_key.value if item.range_key is not None else ""), item))
-    keyed.sort(key=lambda pair: pair[0], reverse=not forward)
-    return [item for _, item in keyed[: limit + 1]]
+    state = _gsi_state(table)
+    if index_name in state["unordered"]:
+        return None
+    in_order = state["ordered"].get(index_name, {}).get(conditions[attr], [])
+    if start is None:
+        chosen = in_order[: limit + 1] if forward else in_order[-(limit + 1) :][::-1]
+    else:
+        try:
+            probe = (
+                start[sort_attr]["S"],
+                start[table.range_key_attr]["S"] if table.range_key_attr else "",
+                start[table.hash_key_attr]["S"],
+            )
+        except (KeyError, TypeError):
+            return None  # not a key of this index: moto answers
+        at = bisect.bisect_left(in_order, probe)
+        if forward:
+            chosen = in_order[at : at + limit + 2]
+        else:
+            end = at + 1 if at < len(in_order) and in_order[at][:3] == probe else at
+            chosen = in_order[max(0, end - limit - 2) : end][::-1]
+    return [item for item in (_item_at(table, entry[3]) for entry in chosen) if item is not None]
 
 
 def _query_reading_less(self, hash_key, *args, **kwargs):
@@ -265,15 +327,19 @@ def _query_reading_less(self, hash_key, *args, **kwargs):
     if index_name is None and hash_key is not None:
         self.all_items = lambda: _partition_items(self, hash_key)
     else:
-        items = _index_partition_items(self, index_name, kwargs.get("hash_key_conditions"))
-        # "The first page of a partition" (the drafts to issue, oldest first): only that page
-        # and the next item go through moto's sort, not the whole partition each time.
+        # A page of a partition (the drafts to issue, oldest first; the settlements to export):
+        # only that page and the next item are read and sorted, not the whole partition.
         range_comparison, limit, start, forward = (args + (None,) * 5)[0], args[2], args[3], args[4]
         plain = not kwargs.get("range_key_conditions") and not {
             k for k in kwargs if k not in ("hash_key_conditions", "range_key_conditions", "index_name")
         }
-        if items is not None and plain and range_comparison is None and start is None and limit:
-            items = _first_of_index_partition(self, index_name, items, int(limit), forward is not False) or items
+        items = None
+        if plain and range_comparison is None and limit:
+            items = _page_of_index_partition(
+                self, index_name, kwargs.get("hash_key_conditions"), start, int(limit), forward is not False
+            )
+        if items is None:
+            items = _index_partition_items(self, index_name, kwargs.get("hash_key_conditions"))
         if items is not None:
             self.all_items = lambda: items
     try:
@@ -686,4 +752,8 @@ def _dynamo_result_init(self, result):
 dynamodb_responses.DynamoResult.__init__ = _dynamo_result_init
 
 if __name__ == "__main__":
+    # The tables are millions of small objects (a DynamoType per value), nearly all without
+    # cycles; with the default thresholds the collector walks them ever more often as tables
+    # grow (a fifth of a 10,000-contract billing run). Collect rarely instead.
+    gc.set_threshold(100_000, 50, 100)
     sys.exit(main())

@@ -1,7 +1,7 @@
 // Billing helpers shared by the CRM and the extranet: amounts (PLN as decimal strings from the
-// API, computed in whole grosze here), VAT labels, totals per VAT rate (the same rule as the
-// server's `Totals::of`: VAT rounded per line, summed per rate), period labels, the settlement
-// table, the settlement card and the receivables summary.
+// API, formatted here; every VAT amount, gross and total comes from the server's `Totals`, per
+// line and per rate), VAT labels, period labels, the settlement table, the settlement card and
+// the receivables summary.
 import { fmtDate } from './format.js';
 import { getLang, t, tOr } from './i18n.js';
 import { DataList } from './ui.jsx';
@@ -52,16 +52,6 @@ export function vatCode(vat) {
   if (!vat) return '';
   return vat.kind === 'exempt' ? 'zw' : String(vat.percent).replace(/\.0+$/, '');
 }
-
-function lineVat(netG, vat) {
-  if (!vat || vat.kind === 'exempt') return 0;
-  const x = (netG * Number(vat.percent)) / 100;
-  // half away from zero, to grosze (as the server's round_grosze)
-  return Math.sign(x) * Math.round(Math.abs(x) + 1e-9);
-}
-
-export const lineGross = (l) => toGrosze(l.net) + lineVat(toGrosze(l.net), l.vat);
-export const lineVatAmount = (l) => lineVat(toGrosze(l.net), l.vat);
 
 /* ---------- labels ---------- */
 
@@ -199,6 +189,8 @@ export function LinesTable({ lines, totals, showPerson = true, testid = 'settlem
   const enrolmentLines = lines.some((l) => l.source && l.source.kind === 'enrolment');
   const withPerson = showPerson && enrolmentLines;
   const cols = withPerson ? 3 : 2;
+  // Each line's VAT and gross as the server rounded them (in the lines' order).
+  const amounts = (totals && totals.lines) || [];
   return (
     <div class="table-wrap">
       <table class="table" data-testid={testid}>
@@ -239,8 +231,8 @@ export function LinesTable({ lines, totals, showPerson = true, testid = 'settlem
               <td class="nowrap">{serviceText(l)}</td>
               <td class="num nowrap">{fmtPln(l.net)}</td>
               <td>{vatLabel(l.vat)}</td>
-              <td class="num nowrap">{fmtGrosze(lineVatAmount(l))}</td>
-              <td class="num nowrap">{fmtGrosze(lineGross(l))}</td>
+              <td class="num nowrap">{amounts[i] ? fmtPln(amounts[i].vatAmount) : ''}</td>
+              <td class="num nowrap">{amounts[i] ? fmtPln(amounts[i].gross) : ''}</td>
             </tr>
           ))}
         </tbody>

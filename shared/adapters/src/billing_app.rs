@@ -37,9 +37,9 @@ pub const PAYMENT_TERM_DAYS: u32 = 14;
 /// Lines of one settlement at most: its lines' claims are written in one transaction with it
 /// (DynamoDB: 100 items). A unit with more pending lines gets several settlements.
 pub const LINES_PER_SETTLEMENT: usize = 98;
-/// Drafts issued per transaction: counter + (document + number claim [+ corrected original]),
-/// within DynamoDB's 100 actions.
-const ISSUE_BATCH: usize = 45;
+/// Drafts issued per transaction: counter + documents (a correction also links its original:
+/// two actions, so half as many), within DynamoDB's 100 actions.
+const ISSUE_BATCH: usize = 99;
 /// How long an issuer that found no drafts left waits before it looks again (the drafts'
 /// index is updated shortly after the write; DynamoDB's GSIs typically within a second).
 const INDEX_SETTLING: std::time::Duration = std::time::Duration::from_millis(300);
@@ -677,8 +677,19 @@ impl Registry {
             };
             let series = first.kind.series();
             let limit = if series == Series::Kor { ISSUE_BATCH / 2 } else { ISSUE_BATCH };
-            let batch: Vec<Settlement> =
-                page.items.into_iter().filter(|s| s.kind.series() == series).take(limit).collect();
+            // A transaction may write an item once: a second correction of the same original
+            // (both linked to it) waits for the next batch.
+            let mut originals = BTreeSet::new();
+            let batch: Vec<Settlement> = page
+                .items
+                .into_iter()
+                .filter(|s| s.kind.series() == series)
+                .take_while(|s| match &s.kind {
+                    SettlementKind::Correction { of, .. } => originals.insert(*of),
+                    SettlementKind::Regular => true,
+                })
+                .take(limit)
+                .collect();
             match self.issue_batch(&batch, series, today).await {
                 Ok(count) => {
                     issued += count;
@@ -716,7 +727,6 @@ impl Registry {
                 .issue(number, BuyerSnapshot::of(unit), today, PAYMENT_TERM_DAYS)
                 .map_err(|e| StoreError::Decode(format!("settlement {}: {e}", draft.id)))?;
             settlement_store::add_replace_settlement(&mut tx, &self.table, &issued, draft.version);
-            settlement_store::add_number_claim(&mut tx, &self.table, &number, draft.id);
             if let SettlementKind::Correction { of, .. } = &draft.kind {
                 if let Some(original) = originals.get(of) {
                     let linked = original

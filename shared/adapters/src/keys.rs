@@ -503,9 +503,14 @@ pub fn settlements_status_partition(status: SettlementStatus) -> String {
     format!("SETTLEMENTS#{}", status.code())
 }
 
-/// Which settlement holds a number (written when it is issued; payment files name numbers).
-pub fn settlement_number(number: &SettlementNumber) -> Key {
-    Key::new(format!("SETTLEMENT_NO#{number}"), "SETTLEMENT_NO")
+/// GSI3: an issued settlement under its number (payment files name numbers). The number is
+/// unique by the counter it is taken from; the index only finds it.
+pub fn settlement_by_number(number: &SettlementNumber) -> IndexKey {
+    IndexKey { pk: settlement_number_partition(number), sk: "SETTLEMENT".into() }
+}
+
+pub fn settlement_number_partition(number: &SettlementNumber) -> String {
+    format!("SETTLEMENT_NO#{number}")
 }
 
 pub fn export_batch(id: ExportBatchId) -> Key {

@@ -38,7 +38,7 @@ pub use line::{
 pub use number::{Series, SettlementNumber};
 pub use plan::{exclude_settled, plan_settlements, select, Selection, SettlementDraft};
 pub use receivables::{unit_receivables, Receivables};
-pub use totals::{Totals, VatTotal};
+pub use totals::{LineAmounts, Totals, VatTotal};
 
 pub const REASON_MAX: usize = 500;
 pub const INVOICE_NUMBER_MAX: usize = 100;

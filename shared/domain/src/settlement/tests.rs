@@ -311,6 +311,13 @@ fn vat_is_computed_per_line_half_up_summed_per_rate_and_exempt_lines_keep_their_
     assert_eq!(totals.vat_amount, dec("1.20"));
     assert_eq!(totals.gross, dec("1113.20"));
     assert_eq!(totals.gross, totals.by_vat.iter().map(|t| t.gross).sum::<Decimal>());
+    // Each line's own VAT and gross, in the document's order: they add up to the totals.
+    assert_eq!(totals.lines.len(), draft.lines.len());
+    for (line, amounts) in draft.lines.iter().zip(&totals.lines) {
+        assert_eq!((amounts.vat_amount, amounts.gross), (line.vat_amount(), line.gross()));
+    }
+    assert_eq!(totals.lines[0].vat_amount, dec("0.12"));
+    assert_eq!(totals.lines.iter().map(|l| l.gross).sum::<Decimal>(), totals.gross);
     // "23" and "23.00" are one rate.
     let mut lines = draft.lines.clone();
     lines[0].vat = VatTreatment::Rate { percent: dec("23.00") };

@@ -37,6 +37,20 @@ pub struct Totals {
     pub vat_amount: Decimal,
     #[schema(value_type = String, example = "1107.00")]
     pub gross: Decimal,
+    /// Each amount's (a document's line's) VAT and gross, in the order given: what a line
+    /// shows, so that no client computes money.
+    #[serde(default)]
+    pub lines: Vec<LineAmounts>,
+}
+
+/// The VAT and gross of one line (its VAT rounded half-up to grosze, as in the totals).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LineAmounts {
+    #[schema(value_type = String, example = "103.50")]
+    pub vat_amount: Decimal,
+    #[schema(value_type = String, example = "553.50")]
+    pub gross: Decimal,
 }
 
 /// The VAT of one net amount (a line), rounded half-up to grosze; a document's VAT per rate is
@@ -65,8 +79,10 @@ impl Totals {
     /// document): VAT per amount rounded to grosze, summed per rate, as on a settlement.
     pub fn of_amounts<'a>(amounts: impl IntoIterator<Item = (Decimal, &'a VatTreatment)>) -> Totals {
         let mut groups: Vec<(VatTreatment, Decimal, Decimal)> = Vec::new();
+        let mut lines = Vec::new();
         for (amount, treatment) in amounts {
             let vat_of_amount = vat_of(amount, treatment);
+            lines.push(LineAmounts { vat_amount: vat_of_amount, gross: amount + vat_of_amount });
             // Rates compare by value: "23" and "23.00" are one rate.
             let same = |vat: &VatTreatment| match (vat, treatment) {
                 (VatTreatment::Rate { percent: a }, VatTreatment::Rate { percent: b }) => a == b,
@@ -91,7 +107,7 @@ impl Totals {
         let net = by_vat.iter().map(|t| t.net).sum();
         let vat_amount = by_vat.iter().map(|t| t.vat_amount).sum();
         let gross = by_vat.iter().map(|t| t.gross).sum();
-        Totals { by_vat, net, vat_amount, gross }
+        Totals { by_vat, net, vat_amount, gross, lines }
     }
 
     /// The legal bases of the exempt lines (FA(3) `P_19A`); empty when nothing is exempt.
