@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate, Utc};
 use ewokiss_adapters::billing_app::{BillingChunk, CHUNK_SIZE};
-use ewokiss_adapters::dynamo::{contracts as contract_store, numbering, settlements as settlement_store};
+use ewokiss_adapters::dynamo::{contracts as contract_store, numbering, settlements as settlement_store, Transaction};
 use ewokiss_domain::contract::{BillingCycle, BillingTiming, Contract, ProRata, Terms};
-use ewokiss_domain::ids::{ContractId, TrainingId, UnitId};
-use ewokiss_domain::settlement::{Series, SettlementNumber, SettlementStatus};
+use ewokiss_domain::ids::{ContractId, SettlementId, TrainingId, UnitId};
+use ewokiss_domain::settlement::{CorrectionChange, Series, Settlement, SettlementNumber, SettlementStatus};
 use ewokiss_domain::training::{Price, VatTreatment};
 use futures::future::join_all;
 use rust_decimal::Decimal;
@@ -703,6 +703,39 @@ async fn staff_waive_a_no_show_before_settling_and_correct_a_settlement_after() 
     let receivables =
         app.staff("GET", &format!("/units/{}/settlements", id(&unit)), Some(&staff), None).await.expect(200);
     assert_eq!(receivables["receivables"]["outstanding"], "0.00");
+}
+
+#[tokio::test]
+async fn two_corrections_of_one_document_waiting_together_are_both_issued_and_linked() {
+    let app = TestApp::spawn().await;
+    let staff = app.staff_token().await;
+    let name = format!("Gmina Korygowana {}", crate::helpers::letters_id());
+    let unit = unit_with_address(&app, &staff, &name).await;
+    let ours = settled_attendee(&app, &staff, &unit, json!({"priceNet": "300,00", "vat": "23"})).await;
+    let original_id = SettlementId::parse(&id(&ours)).unwrap();
+    let original = settlement_store::get_settlement(&app.table, original_id).await.unwrap().unwrap();
+    // Two corrections written as drafts before any issuer runs (e.g. two staff at once): one
+    // issuing transaction may not write the original twice, so they go in two.
+    let line_key = original.lines[0].line_key();
+    let mut corrections = Vec::new();
+    for net in ["250.00", "200.00"] {
+        let change = CorrectionChange::Amend { line_key: line_key.clone(), net: dec(net), vat: None };
+        let correction = Settlement::correction(&original, &[], &[change], "Rabat", Utc::now()).unwrap();
+        let mut tx = Transaction::default();
+        settlement_store::add_new_settlement(&mut tx, &app.table, &correction);
+        app.table.transact(tx).await.unwrap();
+        corrections.push(correction.id);
+    }
+    issue_every_draft(&app).await;
+    let issued = settlement_store::get_settlements_consistent(&app.table, &corrections).await.unwrap();
+    assert_eq!(issued.len(), 2);
+    for correction in &issued {
+        assert_eq!(correction.status, SettlementStatus::Issued);
+        assert_eq!(correction.number.unwrap().series, Series::Kor);
+    }
+    let original = settlement_store::get_settlement(&app.table, original_id).await.unwrap().unwrap();
+    let linked: BTreeSet<SettlementId> = original.corrected_by.iter().copied().collect();
+    assert_eq!(linked, corrections.iter().copied().collect::<BTreeSet<_>>());
 }
 
 #[tokio::test]
