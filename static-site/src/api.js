@@ -41,11 +41,13 @@ export async function api(path, { method = 'GET', body, query, signal, sideEffec
   const url = withQuery(path, query);
   const init = { method, headers, body: body !== undefined ? JSON.stringify(body) : undefined, signal };
   let { res, data } = await send(url, init);
-  // A read that failed in the gateway (a function crashed or was being replaced: a 5xx without our
-  // {error} body) is repeated once; writes never are — the server may have applied them. A POST that
-  // only computes (a preview sent with its form as the body) says so with `sideEffectFree`.
-  if (sideEffectFree && isGatewayFailure(res.status, data)) {
-    await sleep(GATEWAY_RETRY_DELAY_MS, signal);
+  // A read that failed in the gateway (a function crashed, was being replaced or throttled: a 5xx
+  // without our {error} body) is repeated, twice at most, waiting longer each time; writes never
+  // are — the server may have applied them. A POST that only computes (a preview sent with its
+  // form as the body) says so with `sideEffectFree`.
+  for (const delay of GATEWAY_RETRY_DELAYS_MS) {
+    if (!sideEffectFree || !isGatewayFailure(res.status, data)) break;
+    await sleep(delay, signal);
     ({ res, data } = await send(url, init));
   }
   if (res.status === 401) {
@@ -57,7 +59,7 @@ export async function api(path, { method = 'GET', body, query, signal, sideEffec
   return data;
 }
 
-const GATEWAY_RETRY_DELAY_MS = 400;
+const GATEWAY_RETRY_DELAYS_MS = [400, 1200];
 
 async function send(url, init) {
   let res;

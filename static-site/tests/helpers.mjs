@@ -104,15 +104,16 @@ export async function logout(page) {
 
 /** Call the API from inside the page with the signed-in user's ID token. */
 export async function apiFetch(page, path, { method = 'GET', body } = {}) {
-  const first = await apiFetchOnce(page, path, { method, body });
+  let answer = await apiFetchOnce(page, path, { method, body });
   // Like the web app (src/api.js): a read the local gateway failed (cargo lambda's own 500,
-  // without our {error} body) is repeated once; our handlers' errors and writes never are.
-  if (method === 'GET' && first.status >= 500 && !(first.body && typeof first.body.error === 'string')) {
-    console.warn(`gateway failure, repeating once: GET ${path} → ${first.status} ${first.text}`);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    return apiFetchOnce(page, path, { method, body });
+  // without our {error} body) is repeated, twice at most; our handlers' errors and writes never are.
+  for (const delay of [400, 1200]) {
+    if (method !== 'GET' || answer.status < 500 || (answer.body && typeof answer.body.error === 'string')) break;
+    console.warn(`gateway failure, repeating: GET ${path} → ${answer.status} ${answer.text}`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    answer = await apiFetchOnce(page, path, { method, body });
   }
-  return first;
+  return answer;
 }
 
 function apiFetchOnce(page, path, { method, body }) {

@@ -438,6 +438,9 @@ async fn settling_a_training_makes_one_settlement_per_unit_across_its_trainings_
     let list = gmina_settlements["settlements"].as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["status"], "issued");
+    // Staff's list of issued documents (every unit's, a page at a time) answers too.
+    let issued = app.staff("GET", "/settlements?status=issued", Some(&staff), None).await.expect(200);
+    assert!(!issued["items"].as_array().unwrap().is_empty(), "{issued}");
     assert_eq!(list[0]["buyer"]["name"], gmina["name"]);
     assert_eq!(gmina_settlements["receivables"]["outstanding"], "1146.00");
     // The second training's only line went onto that settlement: it is settled too.
