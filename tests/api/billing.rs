@@ -503,9 +503,7 @@ async fn only_staff_bill_and_an_administrator_sees_only_the_own_units_settlement
 async fn an_export_hands_each_settlement_over_once_and_payments_come_back_idempotently() {
     let app = TestApp::spawn().await;
     let staff = app.staff_token().await;
-    let name = format!("Gmina Eksportowa {}", crate::helpers::letters_id());
-    let unit = unit_with_address(&app, &staff, &name).await;
-    let ours = settled_attendee(&app, &staff, &unit, json!({"priceNet": "300,00", "vat": "23"})).await;
+    let (unit, ours) = unit_with_an_issued_settlement(&app, &staff, "Gmina Eksportowa").await;
     let number = ours["number"].as_str().unwrap().to_owned();
 
     // Other tests export at the same time: ours is in the batch this export closed, or in one
@@ -527,7 +525,10 @@ async fn an_export_hands_each_settlement_over_once_and_payments_come_back_idempo
     let link =
         app.staff("GET", &format!("/exports/{}/files/{xml_name}", id(&batch)), Some(&staff), None).await.expect(200);
     let xml = reqwest::get(link["url"].as_str().unwrap()).await.unwrap().text().await.unwrap();
-    assert!(xml.contains(&number) && xml.contains(&name), "the batch names the document and its customer");
+    assert!(
+        xml.contains(&number) && xml.contains(unit["name"].as_str().unwrap()),
+        "the batch names the document and its customer"
+    );
     assert!(files.iter().any(|f| f["name"] == format!("FA3-{}.xml", number.replace('/', "-"))));
 
     // Not exported again: a second export leaves ours where it is.
@@ -557,6 +558,15 @@ async fn an_export_hands_each_settlement_over_once_and_payments_come_back_idempo
     let admin = app.user("unit-admin", Some(&id(&unit)), None).await;
     assert_eq!(app.staff("POST", "/exports", Some(&admin), None).await.status, 403);
     assert_eq!(app.staff("POST", "/payments", Some(&admin), Some(json!({"csv": csv}))).await.status, 403);
+}
+
+/// A new gmina (its name `prefix` and random letters) whose one attendee of a completed
+/// training (300,00 + 23 %) is settled: the unit and its issued settlement.
+async fn unit_with_an_issued_settlement(app: &TestApp, staff: &str, prefix: &str) -> (Value, Value) {
+    let name = format!("{prefix} {}", crate::helpers::letters_id());
+    let unit = unit_with_address(app, staff, &name).await;
+    let settlement = settled_attendee(app, staff, &unit, json!({"priceNet": "300,00", "vat": "23"})).await;
+    (unit, settlement)
 }
 
 /// A gmina with the address and NIP a buyer needs to be exported.
@@ -712,9 +722,7 @@ async fn staff_waive_a_no_show_before_settling_and_correct_a_settlement_after() 
 async fn two_corrections_of_one_document_waiting_together_are_both_issued_and_linked() {
     let app = TestApp::spawn().await;
     let staff = app.staff_token().await;
-    let name = format!("Gmina Korygowana {}", crate::helpers::letters_id());
-    let unit = unit_with_address(&app, &staff, &name).await;
-    let ours = settled_attendee(&app, &staff, &unit, json!({"priceNet": "300,00", "vat": "23"})).await;
+    let (_, ours) = unit_with_an_issued_settlement(&app, &staff, "Gmina Korygowana").await;
     let original_id = SettlementId::parse(&id(&ours)).unwrap();
     let original = settlement_store::get_settlement(&app.table, original_id).await.unwrap().unwrap();
     // Two corrections written as drafts before any issuer runs (e.g. two staff at once): one
