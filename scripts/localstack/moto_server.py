@@ -509,12 +509,6 @@ _parsed_conditions = {}
 _original_get_filter_expression = dynamodb_comparisons.get_filter_expression
 
 
-def _condition_key_part(value):
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    raise TypeError(f"not a key part: {type(value).__name__}")
-
-
 def _get_filter_expression_once(expr, names, values):
     """A condition's operator tree depends on its text, names and values only, and is not
     changed by evaluating it; the same condition comes for every item of a kind (e.g.
@@ -524,7 +518,7 @@ def _get_filter_expression_once(expr, names, values):
     key = (
         expr,
         json.dumps(names, sort_keys=True),
-        json.dumps(values, sort_keys=True, default=_condition_key_part),
+        json.dumps(values, sort_keys=True, default=_json_value),
     )
     op = _parsed_conditions.get(key)
     if op is None:
@@ -663,7 +657,7 @@ DynamoType.__hash__, DynamoType.__eq__, DynamoType.__ne__ = _hash, _eq, _ne
 def _wire_length(attributes):
     """An upper bound of an item's DynamoDB size: its wire JSON in ASCII is at least as long as
     every name and string in UTF-8 and every number, binary and boolean as DynamoDB counts them."""
-    return len(json.dumps(attributes, separators=(",", ":"), default=_condition_key_part))
+    return len(json.dumps(attributes, separators=(",", ":"), default=_json_value))
 
 
 def _item_init(self, hash_key, range_key, attrs):
