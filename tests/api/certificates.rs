@@ -36,12 +36,14 @@ async fn run_generator(app: &TestApp, needle: &str) {
     let generator = generator(app).await;
     // The queue is shared with every other test (trainings completed, persons renamed), so
     // what one receive returns is hidden for a few seconds: the next receive sees further
-    // messages, and another test's messages come back for it. Stop once ours were handled and
-    // two receives found no more of them.
+    // messages, and another test's messages come back for it. A training's message fans out
+    // into one per attendee, which another test's receive may hide for its visibility timeout
+    // (3 s): stop once ours were handled and none came for longer than that.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let quiet = std::time::Duration::from_millis(3500);
     let mut handled = 0;
-    let mut idle = 0;
-    while handled == 0 || idle < 2 {
+    let mut last_ours = std::time::Instant::now();
+    while handled == 0 || last_ours.elapsed() < quiet {
         assert!(std::time::Instant::now() < deadline, "no certificate message for {needle} within 60 s");
         let received = sqs
             .receive_message()
@@ -58,11 +60,10 @@ async fn run_generator(app: &TestApp, needle: &str) {
             .filter(|m| m.body().unwrap_or_default().contains(needle))
             .collect();
         if ours.is_empty() {
-            idle += 1;
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             continue;
         }
-        idle = 0;
+        last_ours = std::time::Instant::now();
         handled += ours.len();
         let records: Vec<Value> = ours
             .iter()
